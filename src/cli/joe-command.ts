@@ -1,0 +1,54 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+import {isJoeError, type JoeError} from '../core/errors.js'
+
+/** Exit codes, documented in the README: 0 clean, 1 problems found, 2 usage error, 3 internal error. */
+export const EXIT = {ok: 0, problems: 1, usage: 2, internal: 3} as const
+
+/**
+ * Base for every joe command: `--json` for free (run() returns a typed result),
+ * friendly JoeError messages, and exit code 3 with a pointer to --debug for bugs.
+ */
+export abstract class JoeCommand<T> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    debug: Flags.boolean({description: 'Show stack traces for internal errors.', helpGroup: 'GLOBAL'}),
+  }
+
+  /**
+   * Sets the exit code without throwing, so oclif still prints the `--json`
+   * result that run() returns.
+   */
+  protected exitWith(code: number): void {
+    process.exitCode = code
+  }
+
+  protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
+    // oclif's own exits and usage errors (unknown flag, missing arg) carry an exit code: keep them.
+    const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
+    if (oclifExit !== undefined && !isJoeError(error)) return super.catch(error)
+    if (isJoeError(error)) {
+      this.printJoeError(error)
+      this.exit(error.exitCode)
+    }
+    const debug = this.argv.includes('--debug')
+    process.stderr.write(`internal error: ${error.message}\n`)
+    process.stderr.write(
+      debug && error.stack ? `${error.stack}\n` : 'This is a bug in joe. Run again with --debug for the stack trace and report it.\n',
+    )
+    this.exit(EXIT.internal)
+  }
+
+  private printJoeError(error: JoeError): void {
+    if (this.jsonEnabled()) {
+      const where = error.where ? {location: error.where} : {}
+      this.logJson({error: {code: error.code, message: error.message, ...(error.hint ? {hint: error.hint} : {}), ...where}})
+      return
+    }
+    const where = error.where ? `${error.where.file}:${error.where.line}:${error.where.column}: ` : ''
+    process.stderr.write(`${where}error ${error.code}: ${error.message}\n`)
+    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`)
+  }
+
+  abstract override run(): Promise<T>
+}

@@ -1,0 +1,23 @@
+import type {Diagnostic} from './errors.js'
+
+/** Format version of the JSON envelope `joe validate --json` prints. Bump on breaking change. */
+export const VALIDATE_FORMAT_VERSION = 1
+
+export interface ValidatedFile {
+  file: string
+  kind: 'journey' | 'test' | 'config'
+  /** The journey or test's declared id, when it could be read. */
+  id?: string
+  errorCount: number
+  warningCount: number
+}
+
+export interface ValidateResult {
+  formatVersion: typeof VALIDATE_FORMAT_VERSION
+  /** Files checked, in a stable (sorted) order; paths relative to cwd. */
+  files: ValidatedFile[]
+  /** Every problem, sorted by file, line, column, code. */
+  diagnostics: Diagnostic[]
+  errorCount: number
+  warningCount: number
+}
