@@ -83,9 +83,9 @@ export function parseYamlSource(file: string, text: string): ParseResult {
       location: at(second?.range[0] ?? 0),
     })
   }
-  if (diagnostics.length > 0 || !doc) return {source, diagnostics}
+  if (diagnostics.length > 0) return {source, diagnostics}
 
-  if (doc.contents === null) {
+  if (!doc || doc.contents === null) {
     diagnostics.push({
       code: 'JOE1005',
       severity: 'error',
@@ -104,8 +104,8 @@ export function parseYamlSource(file: string, text: string): ParseResult {
       message: 'anchors and aliases expand to too many nodes; joe refuses to expand this document',
       hint: 'write the values out, or use fewer aliases (at most 100 expansions)',
       location: at(doc.contents.range?.[0] ?? 0),
+      ...(error instanceof ReferenceError ? {} : {message: `the document cannot be read: ${(error as Error).message}`}),
     })
-    void error
     return {source, diagnostics}
   }
   return {source, diagnostics}

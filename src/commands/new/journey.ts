@@ -1,0 +1,63 @@
+import {Args, Flags} from '@oclif/core'
+import {JoeCommand} from '../../cli/joe-command.js'
+import {type NewJourneyResult, newJourney} from '../../core/scaffold/new-journey.js'
+import {listTemplates, type TemplateInfo} from '../../core/scaffold/templates.js'
+
+/** `--list` returns the templates; otherwise the files written. */
+export type NewJourneyCommandResult = {templates: TemplateInfo[]} | NewJourneyResult
+
+export default class NewJourney extends JoeCommand<NewJourneyCommandResult> {
+  static override summary = 'Add a journey from a template'
+
+  static override description =
+    `Writes <ID>.journey.yaml and <ID>.test.yaml into the journeys folder set in joe.config.yaml (default: journeys/), with the id rewritten and the template's comments kept.
+Refuses to overwrite existing files unless --force is given. When the config has a templates catalog, lists the message templates the new journey sends that the catalog is missing.`
+
+  static override examples = [
+    '<%= config.bin %> new journey --list',
+    '<%= config.bin %> new journey spring-sale --template cart-abandonment',
+    '<%= config.bin %> new journey onboarding --template welcome-series --name "New customer onboarding"',
+  ]
+
+  static override args = {
+    id: Args.string({description: 'The new journey id: a lowercase letter, then lowercase letters, digits and "-".'}),
+  }
+
+  static override flags = {
+    template: Flags.string({char: 't', description: 'Template to start from (see --list).'}),
+    name: Flags.string({description: "The journey's human title (default: the template's)."}),
+    dir: Flags.string({description: 'Folder to write into (default: the configured journeys folder).'}),
+    force: Flags.boolean({char: 'f', description: 'Overwrite files that already exist.'}),
+    list: Flags.boolean({char: 'l', description: 'List the templates and exit.', exclusive: ['template', 'force', 'dir', 'name']}),
+  }
+
+  async run(): Promise<NewJourneyCommandResult> {
+    const {args, flags} = await this.parse(NewJourney)
+    if (flags.list) {
+      const templates = await listTemplates()
+      const width = Math.max(...templates.map((t) => t.name.length))
+      for (const t of templates) this.log(`${t.name.padEnd(width)}  ${t.description}`)
+      return {templates}
+    }
+    if (args.id === undefined) this.error('missing journey id: joe new journey ID --template NAME (see --list)', {exit: 2})
+    if (flags.template === undefined) this.error('missing --template NAME (run with --list to see them)', {exit: 2})
+
+    const result = await newJourney(process.cwd(), args.id, flags.template, {
+      force: flags.force,
+      ...(flags.dir === undefined ? {} : {dir: flags.dir}),
+      ...(flags.name === undefined ? {} : {name: flags.name}),
+    })
+    this.log(`Created journey "${result.id}" from the "${result.template}" template:`)
+    for (const file of result.created) this.log(`  + ${file}`)
+    const missing = Object.entries(result.missingTemplates)
+    if (missing.length > 0) {
+      this.log('\nThe templates catalog in joe.config.yaml does not list these message templates yet:')
+      for (const [channel, ids] of missing) this.log(`  ${channel}: ${ids.join(', ')}`)
+      this.log('Add them (or change the sends) before `joe validate` passes.')
+    }
+    this.log('\nNext steps:')
+    this.log(`  edit ${result.created[0]}`)
+    this.log(`  joe validate && joe test ${result.created[1]}`)
+    return result
+  }
+}

@@ -1,0 +1,41 @@
+import {createHash} from 'node:crypto'
+import type {SplitVariant} from '../journey/model.js'
+
+/**
+ * A stable number in [0, 1) for `key`: the first 32 bits of its SHA-256, big-endian,
+ * divided by 2^32. Any implementation (a live runner in another language) can
+ * reproduce it, and it never changes between runs or machines.
+ */
+export function unitHash(key: string): number {
+  return createHash('sha256').update(key, 'utf8').digest().readUInt32BE(0) / 2 ** 32
+}
+
+/** The key a customer's holdout assignment hashes: `<journey id>:<customer id>`. */
+export function holdoutKey(journeyId: string, customerId: string): string {
+  return `${journeyId}:${customerId}`
+}
+
+/** The key a split assignment hashes: `<journey id>:<step id>:<customer id>`. */
+export function splitKey(journeyId: string, stepId: string, customerId: string): string {
+  return `${journeyId}:${stepId}:${customerId}`
+}
+
+/** True when the customer belongs to the holdout group: `unitHash(key) * 100 < percent`. */
+export function isHeldOut(journeyId: string, customerId: string, percent: number): boolean {
+  return percent > 0 && unitHash(holdoutKey(journeyId, customerId)) * 100 < percent
+}
+
+/**
+ * The variant for a customer: variants take cumulative percent buckets in file order
+ * (`[0, p1)`, `[p1, p1 + p2)`, ...) and `unitHash(key) * 100` picks one.
+ */
+export function pickVariant(journeyId: string, stepId: string, customerId: string, variants: readonly SplitVariant[]): SplitVariant {
+  const point = unitHash(splitKey(journeyId, stepId, customerId)) * 100
+  let upTo = 0
+  for (const variant of variants) {
+    upTo += variant.percent
+    if (point < upTo) return variant
+  }
+  // Percents sum to 100 in a valid journey; rounding or a bad sum falls to the last variant.
+  return variants[variants.length - 1] as SplitVariant
+}

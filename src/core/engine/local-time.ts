@@ -1,0 +1,87 @@
+import {DateTime, IANAZone} from 'luxon'
+import {type QuietHours, WEEKDAYS, type Weekday} from '../journey/model.js'
+
+const MINUTE_MS = 60_000
+
+/**
+ * The IANA zone local times are read in. `settings.timezone: profile` uses the
+ * profile's `timezone` as of that moment when it is a known IANA zone, else UTC;
+ * an unknown configured zone (validate refuses it) also falls back to UTC.
+ */
+export function resolveZone(setting: string, profile: Record<string, unknown>): string {
+  const zone = setting === 'profile' ? profile.timezone : setting
+  if (typeof zone !== 'string' || zone === '') return 'UTC'
+  return IANAZone.isValidZone(zone) ? zone : 'UTC'
+}
+
+/** Minutes after local midnight of `at` in `zone` (seconds are ignored). */
+export function localMinuteOfDay(at: number, zone: string): number {
+  const local = DateTime.fromMillis(at, {zone})
+  return local.hour * 60 + local.minute
+}
+
+/**
+ * The instant local wall-clock `minute` happens on the calendar day of `day` in `zone`.
+ * DST: a time inside a spring-forward gap moves forward by the gap (02:30 -> 03:30);
+ * a time that happens twice in a fall-back overlap is its first occurrence when
+ * `earliestFrom` allows it, else the second.
+ */
+function wallClockInstant(day: DateTime, minute: number, zone: string, earliestFrom: number): number {
+  const target = DateTime.fromObject(
+    {year: day.year, month: day.month, day: day.day, hour: Math.floor(minute / 60), minute: minute % 60},
+    {zone},
+  )
+  const ms = target.toMillis()
+  // Luxon resolves an ambiguous wall time to the later offset; look for an earlier
+  // instant that shows the same wall clock (offsets shift by 30 or 60 minutes).
+  for (const shift of [60, 30]) {
+    const earlier = ms - shift * MINUTE_MS
+    if (earlier < earliestFrom) continue
+    const seen = DateTime.fromMillis(earlier, {zone})
+    if (seen.day === target.day && seen.hour === target.hour && seen.minute === target.minute) return earlier
+  }
+  return ms
+}
+
+/**
+ * The next instant at or after `now` whose local time in `zone` is `minute`
+ * (minutes after midnight), on one of `days` when given. "Today's time if it has
+ * not passed yet": a time exactly equal to `now` has not passed.
+ */
+export function nextLocalTime(now: number, minute: number, zone: string, days?: readonly Weekday[]): number {
+  const start = DateTime.fromMillis(now, {zone})
+  // Eight calendar days always include every weekday after today's time has passed.
+  for (let i = 0; i <= 8; i++) {
+    const day = start.plus({days: i})
+    if (days !== undefined && days.length > 0 && !days.includes(weekdayOf(day))) continue
+    const at = wallClockInstant(day, minute, zone, now)
+    if (at >= now) return at
+  }
+  // Unreachable for valid input (days is a non-empty subset of the week).
+  return now
+}
+
+function weekdayOf(day: DateTime): Weekday {
+  return WEEKDAYS[day.weekday - 1] as Weekday
+}
+
+/** True when local `minute` lies in `[start, end)`, which may wrap midnight. */
+export function inQuietHours(minute: number, quiet: QuietHours): boolean {
+  const {startMinute: start, endMinute: end} = quiet
+  if (start === end) return false
+  return start < end ? minute >= start && minute < end : minute >= start || minute < end
+}
+
+/**
+ * When a send reached at `now` may go out: undefined when `now` is outside quiet
+ * hours, else the next local `end` (DST-aware), exactly.
+ */
+export function quietHoursEnd(now: number, quiet: QuietHours, zone: string): number | undefined {
+  if (!inQuietHours(localMinuteOfDay(now, zone), quiet)) return undefined
+  return nextLocalTime(now, quiet.endMinute, zone)
+}
+
+/** ISO 8601 UTC text of an epoch-ms instant, for trace details and reports. */
+export function iso(at: number): string {
+  return new Date(at).toISOString()
+}

@@ -1,0 +1,127 @@
+import type {Diagnostic} from '../errors.js'
+import {parseDuration} from './duration.js'
+import {isObject, type RawObject} from './rules/rule-context.js'
+import {validateAgainstSchema} from './schema-check.js'
+import type {SourceFile, YamlPath} from './source.js'
+import {didYouMean} from './suggest.js'
+
+/** What a test file may refer to in a journey. */
+export interface JourneyOutline {
+  id: string
+  file: string
+  steps: Set<string>
+  /** Split step id -> its variant names. */
+  variants: Map<string, Set<string>>
+}
+
+export function outlineJourney(raw: unknown, file: string): JourneyOutline | undefined {
+  if (!isObject(raw) || typeof raw.id !== 'string') return undefined
+  const steps = new Set<string>()
+  const variants = new Map<string, Set<string>>()
+  for (const step of Array.isArray(raw.steps) ? raw.steps : []) {
+    if (!isObject(step) || typeof step.id !== 'string') continue
+    steps.add(step.id)
+    if (Array.isArray(step.split)) variants.set(step.id, new Set(step.split.filter(isObject).map((v) => String(v.variant))))
+  }
+  return {id: raw.id, file, steps, variants}
+}
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
+
+/** Epoch ms for a test time: an ISO 8601 timestamp with zone, or "+duration" after `previous`. */
+export function parseTestTime(text: string, previous: number | undefined): number | undefined {
+  if (text.startsWith('+')) {
+    const ms = parseDuration(text.slice(1))
+    return ms !== undefined && ms > 0 && previous !== undefined ? previous + ms : undefined
+  }
+  if (!ISO_TIMESTAMP.test(text)) return undefined
+  const ms = Date.parse(text)
+  return Number.isNaN(ms) ? undefined : ms
+}
+
+/** Schema, then references into the journey (spec section 6). */
+export function checkTestFile(source: SourceFile, journeys: ReadonlyMap<string, JourneyOutline>): Diagnostic[] {
+  const diagnostics = validateAgainstSchema('journey-test', source)
+  if (!isObject(source.value)) return diagnostics
+  const raw = source.value
+  const report = (d: Omit<Diagnostic, 'location'>, path: YamlPath, key = false) => diagnostics.push({...d, location: source.locate(path, {key})})
+  if (typeof raw.journey !== 'string') return diagnostics
+  const journey = journeys.get(raw.journey)
+  if (!journey) {
+    report(
+      {
+        code: 'JOE2090',
+        severity: 'error',
+        message: `no journey has id "${raw.journey}"`,
+        hint: `${didYouMean(raw.journey, journeys.keys())}known journeys: ${[...journeys.keys()].sort().join(', ') || '(none found)'}`,
+      },
+      ['journey'],
+    )
+  }
+  const cases = Array.isArray(raw.cases) ? raw.cases : []
+  cases.forEach((testCase, c) => {
+    if (!isObject(testCase)) return
+    const base: YamlPath = ['cases', c]
+    checkTimes(testCase, base, report)
+    if (!journey) return
+    const expect = isObject(testCase.expect) ? testCase.expect : {}
+    if (Array.isArray(expect.path)) {
+      expect.path.forEach((step, i) => {
+        if (typeof step !== 'string' || journey.steps.has(step)) return
+        report(
+          {code: 'JOE2091', severity: 'error', message: `expected path names step "${step}", which journey "${journey.id}" does not have`, hint: `${didYouMean(step, journey.steps)}steps are: ${[...journey.steps].join(', ')}`},
+          [...base, 'expect', 'path', i],
+        )
+      })
+    }
+    if (isObject(testCase.variants)) {
+      for (const [step, variant] of Object.entries(testCase.variants)) {
+        const known = journey.variants.get(step)
+        if (!known) {
+          const splits = [...journey.variants.keys()]
+          report(
+            {code: 'JOE2091', severity: 'error', message: `"${step}" is not a split step of journey "${journey.id}"`, hint: `${didYouMean(step, splits)}split steps are: ${splits.join(', ') || '(none)'}`},
+            [...base, 'variants', step],
+            true,
+          )
+        } else if (typeof variant === 'string' && !known.has(variant)) {
+          report(
+            {code: 'JOE2092', severity: 'error', message: `split "${step}" has no variant "${variant}"`, hint: `${didYouMean(variant, known)}variants are: ${[...known].join(', ')}`},
+            [...base, 'variants', step],
+          )
+        }
+      }
+    }
+  })
+  return diagnostics
+}
+
+function checkTimes(testCase: RawObject, base: YamlPath, report: (d: Omit<Diagnostic, 'location'>, path: YamlPath) => void): void {
+  let previous: number | undefined
+  const events = Array.isArray(testCase.events) ? testCase.events : []
+  events.forEach((event, i) => {
+    if (!isObject(event) || typeof event.at !== 'string') return
+    const at = parseTestTime(event.at, previous)
+    if (at === undefined) {
+      const first = previous === undefined && event.at.startsWith('+')
+      report(
+        {
+          code: 'JOE2093',
+          severity: 'error',
+          message: first ? `the first event's time "${event.at}" is relative to nothing` : `event time "${event.at}" is not a timestamp or "+duration"`,
+          hint: first ? 'give the first event an absolute time such as "2026-03-02T10:00:00Z"' : 'use an ISO 8601 time with a zone ("2026-03-02T10:00:00Z") or "+3h" after the previous event',
+        },
+        [...base, 'events', i, 'at'],
+      )
+    }
+    previous = at ?? previous
+  })
+  const sends = isObject(testCase.expect) && Array.isArray(testCase.expect.sends) ? testCase.expect.sends : []
+  sends.forEach((send, i) => {
+    if (!isObject(send) || typeof send.at !== 'string' || parseTestTime(send.at, undefined) !== undefined) return
+    report(
+      {code: 'JOE2093', severity: 'error', message: `expected send time "${send.at}" is not an ISO 8601 timestamp`, hint: 'use an absolute time with a zone, e.g. "2026-03-02T11:00:00Z"'},
+      [...base, 'expect', 'sends', i, 'at'],
+    )
+  })
+}

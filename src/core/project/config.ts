@@ -1,0 +1,99 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import type {Diagnostic} from '../errors.js'
+import {readSourceFile} from '../journey/read-source.js'
+import {validateAgainstSchema} from '../journey/schema-check.js'
+
+export const CONFIG_FILE = 'joe.config.yaml'
+
+export interface EnvironmentConfig {
+  store: string
+  protected: boolean
+  /** Present when the environment only accepts revisions active there. */
+  promoteFrom?: string
+}
+
+/** joe.config.yaml with defaults applied (spec section 1). */
+export interface JoeConfig {
+  /** Absolute path of the config file; undefined when the project has none. */
+  file?: string
+  /** Project root: the folder the config is in (or the cwd without one). */
+  root: string
+  /** Folders or globs holding journey files, relative to root. */
+  journeys: string[]
+  /** SQLite event store path, relative to root. */
+  store: string
+  /** Template ids per channel; undefined means no catalog, so any template is allowed. */
+  templates?: Record<string, string[]>
+  policies: {maxMessagesPerCustomer?: {limit: number; per: string}}
+  environments: Record<string, EnvironmentConfig>
+}
+
+export interface LoadedConfig {
+  config: JoeConfig
+  /** Problems in the config file; the defaults are used when there are errors. */
+  diagnostics: Diagnostic[]
+  /** Text of the config file and its path as shown in diagnostics, for code frames. */
+  text?: string
+  display?: string
+}
+
+export function defaultConfig(root: string): JoeConfig {
+  return {root, journeys: ['journeys'], store: '.joe/events.db', policies: {}, environments: {}}
+}
+
+/**
+ * Reads `joe.config.yaml` from `root` (or `configPath`). A missing file gives the
+ * defaults; a broken one gives located diagnostics (code JOE1020 for schema problems).
+ */
+export async function loadConfig(root: string, configPath?: string): Promise<LoadedConfig> {
+  const file = path.resolve(root, configPath ?? CONFIG_FILE)
+  const projectRoot = configPath ? path.dirname(file) : root
+  const exists = await readFile(file).then(
+    () => true,
+    () => false,
+  )
+  if (!exists) {
+    if (configPath) {
+      return {
+        config: defaultConfig(projectRoot),
+        diagnostics: [
+          {
+            code: 'JOE1031',
+            severity: 'error',
+            message: `config file "${configPath}" does not exist`,
+            hint: 'check the --config path, or run `joe init` to create a project',
+            location: {file: configPath, line: 1, column: 1},
+          },
+        ],
+      }
+    }
+    return {config: defaultConfig(projectRoot), diagnostics: []}
+  }
+  const display = (path.relative(root, file) || file).split(path.sep).join('/')
+  const read = await readSourceFile(display, file)
+  if (read.diagnostics.length > 0 || !read.source) {
+    return {config: defaultConfig(projectRoot), diagnostics: read.diagnostics, ...(read.source ? {text: read.source.text, display} : {})}
+  }
+  const {source} = read
+  const diagnostics = validateAgainstSchema('config', source).map((d) => ({...d, code: d.code === 'JOE1017' ? 'JOE1020' : d.code}))
+  const base = defaultConfig(projectRoot)
+  if (diagnostics.some((d) => d.severity === 'error')) return {config: {...base, file}, diagnostics, text: source.text, display}
+  const raw = source.value as Record<string, unknown>
+  const journeys = raw.journeys === undefined ? base.journeys : Array.isArray(raw.journeys) ? (raw.journeys as string[]) : [String(raw.journeys)]
+  const policies = (raw.policies ?? {}) as {max_messages_per_customer?: {limit: number; per: string}}
+  const environments: Record<string, EnvironmentConfig> = {}
+  for (const [name, env] of Object.entries((raw.environments ?? {}) as Record<string, {store: string; protected?: boolean; promote_from?: string}>)) {
+    environments[name] = {store: env.store, protected: env.protected === true, ...(env.promote_from ? {promoteFrom: env.promote_from} : {})}
+  }
+  const config: JoeConfig = {
+    file,
+    root: projectRoot,
+    journeys,
+    store: typeof raw.store === 'string' ? raw.store : base.store,
+    ...(raw.templates ? {templates: raw.templates as Record<string, string[]>} : {}),
+    policies: policies.max_messages_per_customer ? {maxMessagesPerCustomer: policies.max_messages_per_customer} : {},
+    environments,
+  }
+  return {config, diagnostics, text: source.text, display}
+}

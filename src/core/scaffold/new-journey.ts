@@ -1,0 +1,109 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {parse} from 'yaml'
+import {assertJourneyId} from './journey-id.js'
+import {rewriteModeline, schemaRef, toPosix} from './paths.js'
+import {findTemplate, renderTemplate} from './templates.js'
+import {pathExists, writePlannedFiles} from './write-files.js'
+
+export const CONFIG_FILE = 'joe.config.yaml'
+export const DEFAULT_JOURNEYS_DIR = 'journeys'
+
+export interface NewJourneyOptions {
+  /** Overwrite the journey and test files if they exist. */
+  force?: boolean
+  /** Folder to write into (relative to cwd); the configured journeys folder when absent. */
+  dir?: string
+  /** A human title for `name:`; the template's title when absent. */
+  name?: string
+}
+
+export interface NewJourneyResult {
+  id: string
+  template: string
+  /** The folder written into, relative to cwd. */
+  dir: string
+  /** Files written, relative to cwd, forward slashes. */
+  created: string[]
+  /**
+   * Message templates the new journey sends that the config's `templates`
+   * catalog does not list, per channel. Empty when there is no catalog.
+   */
+  missingTemplates: Record<string, string[]>
+}
+
+/**
+ * Adds `<id>.journey.yaml` and `<id>.test.yaml`, rendered from a template, to
+ * the project's journeys folder. Throws JOE1014 for an invalid id, JOE1013 for
+ * an unknown template and JOE1032 when a file exists (unless `force`).
+ */
+export async function newJourney(cwd: string, id: string, template: string, options: NewJourneyOptions = {}): Promise<NewJourneyResult> {
+  assertJourneyId(id)
+  const info = await findTemplate(template)
+  const root = path.resolve(cwd)
+  const config = await readConfig(root)
+  const dir = options.dir ?? journeysFolder(config.journeys)
+  const absDir = path.resolve(root, dir)
+  const rendered = await renderTemplate(info.name, {id, ...(options.name === undefined ? {} : {name: options.name})})
+
+  const rel = (f: string) => path.relative(root, path.join(absDir, f))
+  const created = await writePlannedFiles(
+    root,
+    [
+      {path: rel(`${id}.journey.yaml`), content: rewriteModeline(rendered.journeyYaml, schemaRef(absDir, root))},
+      {path: rel(`${id}.test.yaml`), content: rendered.testYaml},
+    ],
+    options.force === true,
+  )
+
+  return {
+    id,
+    template: info.name,
+    dir: toPosix(path.relative(root, absDir)) || '.',
+    created,
+    missingTemplates: missingFromCatalog(rendered.messageTemplates, config.templates),
+  }
+}
+
+/** The parts of `joe.config.yaml` scaffolding needs; empty when there is no (readable) config. */
+async function readConfig(root: string): Promise<{journeys?: unknown; templates?: unknown}> {
+  const file = path.join(root, CONFIG_FILE)
+  if (!(await pathExists(file))) return {}
+  try {
+    const value: unknown = parse(await readFile(file, 'utf8'))
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
+  } catch {
+    // A broken config is `joe validate`'s to report; scaffolding falls back to the defaults.
+    return {}
+  }
+}
+
+const GLOB_CHARS = /[*?[\]{}!]/
+
+/**
+ * The folder a `journeys:` setting points at: the folder itself, or a glob's
+ * leading non-glob part (`flows/**\/*.journey.yaml` -> `flows`); the first
+ * entry of a list. `journeys` when unset.
+ */
+export function journeysFolder(setting: unknown): string {
+  const first = Array.isArray(setting) ? setting.find((s) => typeof s === 'string') : setting
+  if (typeof first !== 'string' || first.trim() === '') return DEFAULT_JOURNEYS_DIR
+  const parts = first.trim().split('/')
+  const globAt = parts.findIndex((p) => GLOB_CHARS.test(p))
+  let folder = globAt === -1 ? parts : parts.slice(0, globAt)
+  // A plain file path: its folder.
+  if (globAt === -1 && /\.ya?ml$/.test(first)) folder = parts.slice(0, -1)
+  return folder.join('/').replace(/\/+$/, '') || '.'
+}
+
+function missingFromCatalog(used: Record<string, string[]>, catalog: unknown): Record<string, string[]> {
+  if (typeof catalog !== 'object' || catalog === null) return {}
+  const listed = catalog as Record<string, unknown>
+  const missing: Record<string, string[]> = {}
+  for (const [channel, ids] of Object.entries(used)) {
+    const known = Array.isArray(listed[channel]) ? (listed[channel] as unknown[]) : []
+    const absent = ids.filter((t) => !known.includes(t))
+    if (absent.length > 0) missing[channel] = absent
+  }
+  return missing
+}

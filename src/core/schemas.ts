@@ -1,0 +1,20 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+/** The JSON Schemas shipped in the package's `schemas/` folder. */
+export const SCHEMA_NAMES = ['journey', 'config', 'journey-test'] as const
+export type SchemaName = (typeof SCHEMA_NAMES)[number]
+
+// Both src/core/schemas.ts and dist/core/schemas.js sit two levels below the package root.
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Absolute path of a shipped schema file, e.g. `<root>/schemas/journey.schema.json`. */
+export function schemaPath(name: SchemaName): string {
+  return path.join(PACKAGE_ROOT, 'schemas', `${name}.schema.json`)
+}
+
+/** Reads and parses a shipped schema; a fresh object on every call, so callers may mutate it. */
+export async function readSchema(name: SchemaName): Promise<object> {
+  return JSON.parse(await readFile(schemaPath(name), 'utf8')) as object
+}

@@ -1,0 +1,213 @@
+import {statSync} from 'node:fs'
+import {basename} from 'node:path'
+import {type Diagnostic, JoeError} from '../errors.js'
+import {detectFormat, type ImportFormat} from './detect-format.js'
+import {translateSqliteError} from './open-store.js'
+import {ByteTracker, hashFile, readRecords} from './read-records.js'
+import type {EventStore} from './store-types.js'
+import {EventWriter} from './write-events.js'
+
+export type {ImportFormat} from './detect-format.js'
+
+/** One line that is not a valid event. */
+export interface ImportIssue {
+  /** 1-based line in the import file. */
+  line: number
+  message: string
+}
+
+export interface ImportProgress {
+  /** Records read so far (non-blank NDJSON lines, CSV data rows). */
+  lines: number
+  imported: number
+  bytesRead: number
+  totalBytes: number
+}
+
+export interface ImportOptions {
+  /** Default `auto`: `.csv` by extension, otherwise from the first lines. */
+  format?: ImportFormat | 'auto'
+  /** Import the valid lines and report the others, instead of refusing the whole file. */
+  skipInvalid?: boolean
+  /** Epoch ms recorded as the import time; passed in so core code stays clock-free. */
+  now: number
+  /** Called every `progressEvery` records and once at the end. */
+  onProgress?: (progress: ImportProgress) => void
+  /** Default 50,000. */
+  progressEvery?: number
+  /** Name recorded in the `imports` table; default the file's base name. */
+  sourceName?: string
+}
+
+export interface ImportResult {
+  file: string
+  format: ImportFormat
+  /** Records read: imported + duplicates + skippedCount. 0 when alreadyImported. */
+  lines: number
+  imported: number
+  /** Events whose message_id was already in the store (or earlier in the file). */
+  duplicates: number
+  /** Invalid lines left out (with skipInvalid), in line order; at most MAX_ISSUES of them. */
+  skipped: ImportIssue[]
+  /** How many invalid lines there were in all. */
+  skippedCount: number
+  /** True when a file with the same bytes was imported before; nothing was written. */
+  alreadyImported: boolean
+  /** SHA-256 hex of the file's bytes. */
+  contentHash: string
+  /** The `imports` row written; absent when alreadyImported. */
+  importId?: number
+}
+
+/** Issues kept in memory and on errors; the count covers the rest. */
+export const MAX_ISSUES = 1000
+const SHOWN_IN_MESSAGE = 5
+
+/**
+ * JOE3001: the import was refused because of invalid lines; nothing was written. `issues`
+ * (in line order, at most MAX_ISSUES) lets the CLI print every one as `file:line: message`.
+ */
+export class ImportRejectedError extends JoeError {
+  readonly file: string
+  readonly issues: ImportIssue[]
+  readonly issueCount: number
+
+  constructor(file: string, issues: ImportIssue[], issueCount: number) {
+    const shown = issues
+      .slice(0, SHOWN_IN_MESSAGE)
+      .map((issue) => `  ${file}:${issue.line}: ${issue.message}`)
+      .join('\n')
+    const more = issueCount > SHOWN_IN_MESSAGE ? `\n  …and ${issueCount - SHOWN_IN_MESSAGE} more` : ''
+    const first = issues[0]
+    super(
+      'JOE3001',
+      `${file}: ${issueCount} invalid ${issueCount === 1 ? 'line' : 'lines'}; nothing was imported\n${shown}${more}`,
+      {
+        hint: 'fix those lines, or import with --skip-invalid to import the valid lines and report the rest',
+        ...(first === undefined ? {} : {where: {file, line: first.line, column: 1}}),
+      },
+    )
+    this.file = file
+    this.issues = issues
+    this.issueCount = issueCount
+  }
+
+  /** One JOE3002 diagnostic per invalid line, for the same renderers `joe validate` uses. */
+  diagnostics(): Diagnostic[] {
+    return issuesToDiagnostics(this.file, this.issues)
+  }
+}
+
+export function issuesToDiagnostics(file: string, issues: ImportIssue[]): Diagnostic[] {
+  return issues.map((issue) => ({
+    code: 'JOE3002',
+    severity: 'error',
+    message: issue.message,
+    location: {file, line: issue.line, column: 1},
+  }))
+}
+
+/**
+ * Streams an NDJSON (joe or Segment) or CSV file into the store in one transaction: either every
+ * valid event lands or none does, also when the process dies midway. Re-importing the same bytes
+ * is a no-op; events whose message_id is already stored are counted as duplicates.
+ */
+export async function importEvents(store: EventStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
+  if (store.readonly) throw new JoeError('JOE3011', `the event store ${store.path} is open read-only; cannot import into it`)
+  const totalBytes = fileSize(filePath)
+  const format = options.format === undefined || options.format === 'auto' ? await detectFormat(filePath) : options.format
+  const {db} = store
+
+  // Cheap idempotency check first: only a file as long as an earlier import can be that import.
+  const sameSize = db.prepare('SELECT 1 FROM imports WHERE byte_size = ? AND content_hash IS NOT NULL LIMIT 1').get(totalBytes)
+  if (sameSize !== undefined) {
+    const hash = await hashFile(filePath)
+    if (isKnownHash(store, hash)) return alreadyImported(filePath, format, hash)
+  }
+
+  const tracker = new ByteTracker()
+  const issues: ImportIssue[] = []
+  let issueCount = 0
+  let lines = 0
+  const every = options.progressEvery ?? 50_000
+  const skipInvalid = options.skipInvalid ?? false
+  const progress = (writer: EventWriter) =>
+    options.onProgress?.({lines, imported: writer.inserted, bytesRead: tracker.bytes, totalBytes})
+
+  begin(store)
+  try {
+    const writer = new EventWriter(store, {
+      sourceName: options.sourceName ?? basename(filePath),
+      format,
+      byteSize: totalBytes,
+      importedAt: options.now,
+    })
+    for await (const {line, parsed} of readRecords(filePath, format, tracker)) {
+      lines++
+      if (parsed.error !== undefined) {
+        issueCount++
+        if (issues.length < MAX_ISSUES) issues.push({line, message: parsed.error})
+      } else if (skipInvalid || issueCount === 0) {
+        // Once a line is bad and the import will be refused, keep reading only to report every issue.
+        writer.add(parsed.event)
+      }
+      if (lines % every === 0) progress(writer)
+    }
+    writer.flush()
+    issues.sort((a, b) => a.line - b.line)
+    if (issueCount > 0 && !skipInvalid) throw new ImportRejectedError(filePath, issues, issueCount)
+    const contentHash = tracker.digest()
+    if (isKnownHash(store, contentHash)) {
+      db.exec('ROLLBACK')
+      return alreadyImported(filePath, format, contentHash)
+    }
+    writer.finish(contentHash, lines)
+    db.exec('COMMIT')
+    progress(writer)
+    return {
+      file: filePath,
+      format,
+      lines,
+      imported: writer.inserted,
+      duplicates: writer.duplicates,
+      skipped: issues,
+      skippedCount: issueCount,
+      alreadyImported: false,
+      contentHash,
+      importId: writer.importId,
+    }
+  } catch (error) {
+    if (db.open && db.inTransaction) db.exec('ROLLBACK')
+    throw translateSqliteError(error, store.path)
+  }
+}
+
+/** Takes the write lock up front so a concurrent writer fails fast (JOE3009) instead of midway. */
+export function begin(store: EventStore): void {
+  try {
+    store.db.exec('BEGIN IMMEDIATE')
+  } catch (error) {
+    throw translateSqliteError(error, store.path)
+  }
+}
+
+function isKnownHash(store: EventStore, hash: string): boolean {
+  return store.db.prepare('SELECT 1 FROM imports WHERE content_hash = ?').get(hash) !== undefined
+}
+
+function alreadyImported(file: string, format: ImportFormat, contentHash: string): ImportResult {
+  return {file, format, lines: 0, imported: 0, duplicates: 0, skipped: [], skippedCount: 0, alreadyImported: true, contentHash}
+}
+
+function fileSize(filePath: string): number {
+  try {
+    const stats = statSync(filePath)
+    if (stats.isDirectory()) throw new JoeError('JOE3004', `${filePath} is a folder, not an events file`)
+    return stats.size
+  } catch (error) {
+    if (error instanceof JoeError) throw error
+    const code = (error as {code?: string}).code
+    const why = code === 'ENOENT' ? 'no such file' : (error as Error).message
+    throw new JoeError('JOE3004', `cannot read ${filePath}: ${why}`, {cause: error})
+  }
+}

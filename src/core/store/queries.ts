@@ -1,0 +1,167 @@
+import type {EventStore, ImportRecord, JsonObject, Profile, StoreStats, StoredEvent} from './store-types.js'
+
+/** Spec section 4: an `identify` event merges its properties (traits) into the profile. */
+export const IDENTIFY = 'identify'
+
+/** Shallow merge, later traits win; returns a new object and never mutates `profile`. */
+export function mergeProfile(profile: Profile, traits: JsonObject): Profile {
+  return {...profile, ...traits}
+}
+
+export function storeStats(store: EventStore): StoreStats {
+  const {db} = store
+  const events = (db.prepare('SELECT count(*) AS n FROM events').get() as {n: number}).n
+  const customers = (db.prepare('SELECT count(DISTINCT customer_id) AS n FROM events').get() as {n: number}).n
+  const types: Record<string, number> = {}
+  const rows = db.prepare('SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type').all() as {type: string; n: number}[]
+  for (const row of rows) types[row.type] = row.n
+  const range = db.prepare('SELECT min(min_ts) AS lo, max(max_ts) AS hi, count(*) AS n FROM imports').get() as {
+    lo: number | null
+    hi: number | null
+    n: number
+  }
+  const stats: StoreStats = {events, customers, types, imports: range.n}
+  if (events > 0 && range.lo !== null && range.hi !== null) {
+    stats.from = range.lo
+    stats.until = range.hi
+  }
+  return stats
+}
+
+/**
+ * Epoch ms of the latest event, the default end of a simulation window; undefined for an empty store.
+ * Read from the per-import bounds so it costs nothing on a large store.
+ */
+export function lastEventTimestamp(store: EventStore): number | undefined {
+  const row = store.db.prepare('SELECT max(max_ts) AS hi FROM imports WHERE event_count > 0').get() as {hi: number | null}
+  return row.hi ?? undefined
+}
+
+export function listImports(store: EventStore): ImportRecord[] {
+  const rows = store.db
+    .prepare(
+      `SELECT id, source_name AS sourceName, content_hash AS contentHash, format, line_count AS lineCount,
+              event_count AS eventCount, imported_at AS importedAt
+         FROM imports ORDER BY id`,
+    )
+    .all() as ImportRecord[]
+  return rows
+}
+
+export interface IterateCustomersOptions {
+  /** Epoch ms, inclusive: only events at or after it (identify events before it still shape `initialProfile`). */
+  from?: number
+  /** Epoch ms, inclusive: only events at or before it. */
+  until?: number
+  /** Only this customer. */
+  customerId?: string
+  /** Only customers with `shardOf(id, count) === index`, for splitting work over worker threads. */
+  shard?: {count: number; index: number}
+}
+
+export interface CustomerEvents {
+  customerId: string
+  /** The customer's events in the window, ordered by (timestamp, seq); never empty. */
+  events: StoredEvent[]
+  /** The profile as of just before `from`: identify traits from earlier events; `{}` when none. */
+  initialProfile: Profile
+}
+
+type Row = [seq: number, customerId: string, type: string, ts: number, properties: string]
+
+/**
+ * Yields customers in ascending customer_id order (SQLite binary order), each with its events
+ * ordered by (timestamp, seq), from one streaming read over the (customer_id, ts, seq) index: memory
+ * holds one customer at a time. Customers without events in the window are not yielded.
+ *
+ * While the iteration is open the connection is busy: use another store connection for other queries.
+ */
+export function* iterateCustomers(store: EventStore, options: IterateCustomersOptions = {}): Generator<CustomerEvents, void, undefined> {
+  const where: string[] = []
+  const params: (string | number)[] = []
+  if (options.customerId !== undefined) {
+    where.push('customer_id = ?')
+    params.push(options.customerId)
+  }
+  if (options.until !== undefined) {
+    where.push('ts <= ?')
+    params.push(options.until)
+  }
+  if (options.from !== undefined) {
+    where.push('(ts >= ? OR type = ?)')
+    params.push(options.from, IDENTIFY)
+  }
+  const sql = `SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY customer_id, ts, seq`
+  const rows = store.db.prepare(sql).raw(true).iterate(...params) as IterableIterator<Row>
+  const from = options.from
+  const shard = options.shard
+  let current: CustomerEvents | undefined
+  let skipping: string | undefined
+  try {
+    for (const [seq, customerId, type, ts, properties] of rows) {
+      if (current === undefined || current.customerId !== customerId) {
+        if (current !== undefined && current.events.length > 0) yield current
+        current = undefined
+        if (skipping === customerId) continue
+        if (shard !== undefined && shardOf(customerId, shard.count) !== shard.index) {
+          skipping = customerId
+          continue
+        }
+        current = {customerId, events: [], initialProfile: {}}
+      }
+      const parsed = JSON.parse(properties) as JsonObject
+      if (from !== undefined && ts < from) {
+        current.initialProfile = mergeProfile(current.initialProfile, parsed)
+      } else {
+        current.events.push({type, timestamp: ts, properties: parsed, seq})
+      }
+    }
+    if (current !== undefined && current.events.length > 0) yield current
+  } finally {
+    // Ends the statement when the consumer stops early, freeing the connection.
+    rows.return?.()
+  }
+}
+
+export interface CustomerTimeline {
+  customerId: string
+  /** Events at or before `asOf` (all when absent), ordered by (timestamp, seq). */
+  events: StoredEvent[]
+  /** Identify traits merged in order up to `asOf`; `{}` when none. */
+  profile: Profile
+}
+
+export function customerTimeline(store: EventStore, customerId: string, options: {asOf?: number} = {}): CustomerTimeline {
+  const params: (string | number)[] = [customerId]
+  let sql = 'SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts WHERE customer_id = ?'
+  if (options.asOf !== undefined) {
+    sql += ' AND ts <= ?'
+    params.push(options.asOf)
+  }
+  const rows = store.db
+    .prepare(`${sql} ORDER BY ts, seq`)
+    .raw(true)
+    .all(...params) as Row[]
+  let profile: Profile = {}
+  const events: StoredEvent[] = []
+  for (const [seq, , type, ts, properties] of rows) {
+    const parsed = JSON.parse(properties) as JsonObject
+    if (type === IDENTIFY) profile = mergeProfile(profile, parsed)
+    events.push({type, timestamp: ts, properties: parsed, seq})
+  }
+  return {customerId, events, profile}
+}
+
+/**
+ * Which of `count` shards a customer belongs to: FNV-1a (32-bit) of the id's UTF-16 code units,
+ * mod count. Stable across runs and machines, so workers can split customers without coordination.
+ */
+export function shardOf(customerId: string, count: number): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < customerId.length; i++) {
+    hash ^= customerId.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0) % count
+}

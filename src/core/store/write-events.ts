@@ -1,0 +1,75 @@
+import type {Statement} from 'better-sqlite3'
+import type {EventStore, NewEvent} from './store-types.js'
+
+const BATCH = 100
+const COLUMNS = 6
+
+export interface ImportRowInfo {
+  sourceName: string
+  format: string
+  byteSize: number
+  importedAt: number
+}
+
+/**
+ * Writes events of one import in multi-row INSERT OR IGNORE batches (the unique message_id index
+ * drops duplicates). Must run inside a transaction the caller opened; `finish` completes the
+ * `imports` row, which starts without a content hash.
+ */
+export class EventWriter {
+  readonly importId: number
+  inserted = 0
+  duplicates = 0
+  private minTs: number | undefined
+  private maxTs: number | undefined
+  private readonly params: (string | number | null)[] = []
+  private readonly store: EventStore
+  private readonly batchInsert: Statement
+
+  constructor(store: EventStore, info: ImportRowInfo) {
+    this.store = store
+    const row = store.db
+      .prepare('INSERT INTO imports (source_name, format, byte_size, imported_at) VALUES (?, ?, ?, ?)')
+      .run(info.sourceName, info.format, info.byteSize, info.importedAt)
+    this.importId = Number(row.lastInsertRowid)
+    this.batchInsert = this.insertStatement(BATCH)
+  }
+
+  add(event: NewEvent): void {
+    this.params.push(
+      event.customer_id,
+      event.type,
+      event.timestamp,
+      JSON.stringify(event.properties),
+      event.message_id ?? null,
+      this.importId,
+    )
+    // Bounds cover every event offered, duplicates too; they only feed the default simulation window.
+    if (this.minTs === undefined || event.timestamp < this.minTs) this.minTs = event.timestamp
+    if (this.maxTs === undefined || event.timestamp > this.maxTs) this.maxTs = event.timestamp
+    if (this.params.length === BATCH * COLUMNS) this.flush()
+  }
+
+  /** Writes buffered events; `add` calls it per full batch, callers once at the end. */
+  flush(): void {
+    const count = this.params.length / COLUMNS
+    if (count === 0) return
+    const statement = count === BATCH ? this.batchInsert : this.insertStatement(count)
+    const changes = statement.run(this.params).changes
+    this.inserted += changes
+    this.duplicates += count - changes
+    this.params.length = 0
+  }
+
+  finish(contentHash: string, lineCount: number): void {
+    this.flush()
+    this.store.db
+      .prepare('UPDATE imports SET content_hash = ?, line_count = ?, event_count = ?, min_ts = ?, max_ts = ? WHERE id = ?')
+      .run(contentHash, lineCount, this.inserted, this.minTs ?? null, this.maxTs ?? null, this.importId)
+  }
+
+  private insertStatement(rows: number): Statement {
+    const values = Array.from({length: rows}, () => '(?, ?, ?, ?, ?, ?)').join(', ')
+    return this.store.db.prepare(`INSERT OR IGNORE INTO events (customer_id, type, ts, properties, message_id, import_id) VALUES ${values}`)
+  }
+}

@@ -1,0 +1,73 @@
+import Ajv2020 from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {parse} from 'yaml'
+import {readSchema} from '../../src/core/schemas.js'
+
+const EXAMPLE = `
+journeys: journeys              # folder or glob(s) holding journey files
+store: .joe/events.db           # the local event store used by simulate (SQLite file)
+templates:                      # optional catalog; when present, unknown template ids are errors
+  email: [welcome-1, cart-reminder-1]
+  sms: [cart-sms-1]
+policies:                       # checked by \`simulate --check\` and by deploy gates
+  max_messages_per_customer: { limit: 5, per: 7d }
+environments:
+  dev:     { store: "sqlite:.joe/dev.db" }
+  staging: { store: "postgres://joe@localhost:5432/joe_staging" }
+  prod:    { store: "\${JOE_PROD_STORE}", protected: true, promote_from: staging }
+`
+
+// biome-ignore lint/suspicious/noExplicitAny: test documents are YAML edited freely at any depth
+type Doc = Record<string, any>
+
+type Validate = ((data: unknown) => boolean) & {errors?: Array<{keyword: string}> | null}
+let validate: Validate
+
+beforeAll(async () => {
+  const ajv = new Ajv2020.default({strict: true, allErrors: true})
+  addFormats.default(ajv)
+  validate = ajv.compile(await readSchema('config'))
+})
+
+function withChange(edit: (doc: Doc) => void): unknown {
+  const doc = parse(EXAMPLE) as Doc
+  edit(doc)
+  return doc
+}
+
+describe('config.schema.json', () => {
+  it('compiles in strict mode', async () => {
+    const ajv = new Ajv2020.default({strict: true, allErrors: true, logger: false})
+    const schema = await readSchema('config')
+    expect(() => ajv.compile(schema)).not.toThrow()
+  })
+
+  it('accepts the example of the spec, an empty config and a list of globs', () => {
+    for (const doc of [parse(EXAMPLE), {}, {journeys: ['journeys', 'teams/*/journeys/*.journey.yaml'], $schema: 'x'}]) {
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
+    }
+  })
+
+  it('accepts postgresql:// and stores with ${VAR} anywhere', () => {
+    const doc = {environments: {a: {store: 'postgresql://h/db'}, b: {store: 'postgres://joe:${PW}@h/db'}, c: {store: 'sqlite:${DIR}/x.db'}}}
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
+  })
+
+  const bad: Array<[string, unknown, string]> = [
+    ['an unknown key', {journey: 'journeys'}, 'additionalProperties'],
+    ['an unknown channel in templates', {templates: {fax: ['a']}}, 'additionalProperties'],
+    ['an unknown policy', withChange((d) => (d.policies.max_sends = 1)), 'additionalProperties'],
+    ['a policy limit of 0', withChange((d) => (d.policies.max_messages_per_customer.limit = 0)), 'minimum'],
+    ['a bad policy window', withChange((d) => (d.policies.max_messages_per_customer.per = '2x')), 'pattern'],
+    ['an environment without store', withChange((d) => delete d.environments.dev.store), 'required'],
+    ['an environment store of an unknown kind', withChange((d) => (d.environments.dev.store = 'mysql://h/db')), 'pattern'],
+    ['a protected flag that is not a boolean', withChange((d) => (d.environments.prod.protected = 'yes')), 'type'],
+    ['an empty journeys list', {journeys: []}, 'minItems'],
+  ]
+
+  it.each(bad)('rejects %s', (_label, doc, keyword) => {
+    expect(validate(doc)).toBe(false)
+    expect(validate.errors?.map((e) => e.keyword)).toContain(keyword)
+  })
+})
