@@ -38,11 +38,13 @@ List the templates with "joe new journey --list".`
     this.log(`Created a joe project in ${shown} from the "${result.template}" template:`)
     for (const file of result.created) this.log(`  + ${file}`)
     for (const file of result.updated) this.log(`  ~ ${file}`)
-    const cd = shown === '.' ? '' : `cd ${shown} && `
     this.log('\nNext steps:')
-    this.log(`  ${cd}joe validate`)
-    this.log(`  ${cd}joe test`)
-    this.log(`  ${cd}joe import events/sample.ndjson && joe simulate ${result.journeyId}`)
+    if (shown !== '.') this.log(`  cd ${shown}`)
+    this.log('  joe validate                      # check the journey, its tests and the config')
+    this.log('  joe test                          # run the scenarios in journeys/*.test.yaml')
+    this.log('  joe import events/sample.ndjson   # load two weeks of sample events')
+    const simulate = `  joe simulate ${result.journeyId}`.padEnd(36)
+    this.log(`${simulate}# replay them through the journey`)
     return result
   }
 }

@@ -44,7 +44,9 @@ export function codeFrame(text: string, position: FramePosition, options: CodeFr
   if (position.line < 1 || position.line > lines.length) return ''
 
   const first = Math.max(1, position.line - (options.linesAbove ?? 2))
-  const last = Math.min(lines.length, position.line + (options.linesBelow ?? 2))
+  // A final newline ends the last line; it does not start one worth showing (unless the problem is there).
+  const lineCount = lines.at(-1) === '' && position.line < lines.length ? lines.length - 1 : lines.length
+  const last = Math.min(lineCount, position.line + (options.linesBelow ?? 2))
   const maxWidth = Math.max(20, options.maxWidth ?? 120)
 
   const rows = new Map<number, Cell[]>()
@@ -55,7 +57,8 @@ export function codeFrame(text: string, position: FramePosition, options: CodeFr
 
   const startIndex = clamp(position.column - 1, 0, cells.length)
   const caretStart = offsets[startIndex] ?? lineWidth
-  let caretEnd = caretStart + 1
+  // At least the whole first character: all four columns of a tab, both of a wide character.
+  let caretEnd = Math.max(caretStart + 1, offsets[startIndex + 1] ?? 0)
   if (position.endLine === position.line && position.endColumn !== undefined && position.endColumn > position.column) {
     caretEnd = Math.max(caretEnd, offsets[clamp(position.endColumn - 1, 0, cells.length)] ?? lineWidth)
   } else if (position.endLine !== undefined && position.endLine > position.line) {

@@ -1,16 +1,6 @@
 import {type ExprBindings, evaluateCondition} from '../expr/cel.js'
-import {toPlain} from '../expr/runtime.js'
 import type {CompiledJourney, LocatedExpression} from './compiled-journey.js'
-import type {
-  CustomerEvent,
-  DeferredRecord,
-  EntryRecord,
-  ExprErrorRecord,
-  Group,
-  RunOverrides,
-  TraceEvent,
-  TraceKind,
-} from './types.js'
+import type {CustomerEvent, DeferredRecord, EntryRecord, ExprErrorRecord, Group, RunOverrides, TraceEvent, TraceKind} from './types.js'
 
 export const DEFAULT_MAX_STEPS_PER_INSTANT = 1000
 
@@ -29,9 +19,9 @@ export interface ActiveEntry {
   group: Group
   /** The step the customer waits at (treatment only). */
   at?: string
-  timer?: Timer
+  timer?: Timer | undefined
   /** A send deferred by quiet hours, waiting for `timer`. */
-  deferred?: DeferredRecord
+  deferred?: DeferredRecord | undefined
   /** The last event the customer saw in this entry (the entering one at first); branch cases bind it. */
   lastEvent?: CustomerEvent
   /** Loop guard: steps passed at `instant`. */
@@ -49,7 +39,7 @@ export interface CustomerState {
   overrides: RunOverrides
   profile: Record<string, unknown>
   entries: EntryRecord[]
-  active?: ActiveEntry
+  active?: ActiveEntry | undefined
   /** Times of messages that went out (for the frequency cap), ascending. */
   sendTimes: number[]
   trace: TraceEvent[]
@@ -97,11 +87,11 @@ export function holds(state: CustomerState, expr: LocatedExpression, bindings: E
   return false
 }
 
-/** A value expression's result as a plain JSON value; undefined (and reported) on a run-time error. */
-export function valueOf(state: CustomerState, expr: LocatedExpression, bindings: ExprBindings, entry?: number): unknown {
+/** A value expression's result (a plain JSON value, see EvalResult); undefined (and reported) on a run-time error. */
+export function evaluateValue(state: CustomerState, expr: LocatedExpression, bindings: ExprBindings, entry?: number): unknown {
   try {
     const evaluated = expr.expr.evaluate(bindings)
-    if (evaluated.ok) return toPlain(evaluated.value)
+    if (evaluated.ok) return evaluated.value
     reportError(state, bindings.now, expr, evaluated.error, entry)
   } catch (error) {
     reportError(state, bindings.now, expr, error instanceof Error ? error.message : String(error), entry)

@@ -1,7 +1,7 @@
 import {type CelResult, isCelError, plan} from '@bufbuild/cel'
 import {JoeError} from '../errors.js'
 import {checkParsed} from './check.js'
-import {CEL_ENV, timestampFromEpochMs, toPlain} from './runtime.js'
+import {CEL_ENV, celInput, celTimestamp, toPlain} from './runtime.js'
 import type {ExprContext} from './scope.js'
 import {type Expr, parseExpression} from './syntax.js'
 
@@ -52,7 +52,7 @@ export interface CompiledExpression {
   evaluate(bindings: ExprBindings): EvalResult
 }
 
-type Program = (bindings: Record<string, unknown>) => CelResult
+type Program = (bindings: Activation) => CelResult
 
 const cache = new Map<string, CompiledExpression>()
 /** Bounds the cache for long-lived processes; journeys hold far fewer distinct expressions. */
@@ -81,14 +81,25 @@ export function compileExpression(source: string, context: ExprContext): Compile
     )
   }
   const root = parsed.parsed.expr
-  const program = plan(CEL_ENV, parsed.parsed) as Program
+  const Vars = foldConstants(root)
+  const program = plan(CEL_ENV, parsed.parsed) as unknown as Program
+  const errors = new Map<string, string>()
   const compiled: CompiledExpression = {
     source,
     context,
     evaluate(bindings) {
       try {
-        const result = program(activation(bindings))
-        if (isCelError(result)) return {ok: false, error: describeError(result, root)}
+        const result = program(new Vars(bindings))
+        if (isCelError(result)) {
+          // The same few failures repeat (a key missing for many customers); describe each once.
+          const key = `${String(result.exprId)}:${result.message}`
+          let error = errors.get(key)
+          if (error === undefined) {
+            error = describeError(result, root)
+            if (errors.size < 100) errors.set(key, error)
+          }
+          return {ok: false, error}
+        }
         return {ok: true, value: toPlain(result)}
       } catch (error) {
         return {ok: false, error: error instanceof Error ? error.message : String(error)}
@@ -112,17 +123,88 @@ export function evaluateCondition(
   return {ok: false, error: `the condition produced ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}, not true or false`}
 }
 
-function activation(b: ExprBindings): Record<string, unknown> {
-  const vars: Record<string, unknown> = {
-    profile: b.profile,
-    journey: {id: b.journey.id, entered_at: timestampFromEpochMs(b.journey.entered_at)},
-    now: timestampFromEpochMs(b.now),
+/**
+ * The variables as CEL reads them. Getters make conversion lazy: an
+ * expression that never reads `event` never pays for converting it.
+ */
+class Activation {
+  constructor(private readonly b: ExprBindings) {}
+  get profile(): unknown {
+    return celInput(this.b.profile)
   }
-  if (b.event !== undefined) {
-    vars.event = {type: b.event.type, timestamp: timestampFromEpochMs(b.event.timestamp), properties: b.event.properties}
+  get journey(): unknown {
+    return celInput({id: this.b.journey.id, entered_at: celTimestamp(this.b.journey.entered_at)})
   }
-  if (b.channel !== undefined) vars.channel = b.channel
-  return vars
+  get now(): unknown {
+    return celTimestamp(this.b.now)
+  }
+  get event(): unknown {
+    const event = this.b.event
+    if (event === undefined) return undefined
+    return celInput({type: event.type, timestamp: celTimestamp(event.timestamp), properties: event.properties})
+  }
+  get channel(): unknown {
+    return this.b.channel
+  }
+}
+
+/**
+ * Folds `duration("1h")` and `timestamp("...")` with literal arguments into
+ * precomputed values (CEL would parse them on every evaluation), bound to
+ * names starting with `@`, which user expressions cannot spell. Returns an
+ * activation class carrying those values on its prototype.
+ */
+function foldConstants(root: Expr): new (b: ExprBindings) => Activation {
+  const constants = new Map<string, unknown>()
+  const visit = (e: Expr | undefined): void => {
+    if (e === undefined) return
+    const k = e.exprKind
+    switch (k.case) {
+      case 'selectExpr':
+        visit(k.value.operand)
+        return
+      case 'listExpr':
+        for (const item of k.value.elements) visit(item)
+        return
+      case 'structExpr':
+        for (const entry of k.value.entries) {
+          if (entry.keyKind.case === 'mapKey') visit(entry.keyKind.value)
+          visit(entry.value)
+        }
+        return
+      case 'comprehensionExpr':
+        for (const part of [k.value.iterRange, k.value.accuInit, k.value.loopCondition, k.value.loopStep, k.value.result]) visit(part)
+        return
+      case 'callExpr': {
+        const call = k.value
+        const arg = call.args[0]?.exprKind
+        const literal =
+          (call.function === 'duration' || call.function === 'timestamp') &&
+          call.target === undefined &&
+          call.args.length === 1 &&
+          arg?.case === 'constExpr' &&
+          arg.value.constantKind.case === 'stringValue'
+        if (literal) {
+          const value = plan(CEL_ENV, e)()
+          if (isCelError(value)) return
+          const name = `@const${constants.size}`
+          constants.set(name, value)
+          e.exprKind = {case: 'identExpr', value: {$typeName: 'cel.expr.Expr.Ident', name}}
+          return
+        }
+        visit(call.target)
+        for (const item of call.args) visit(item)
+        return
+      }
+      default:
+        return
+    }
+  }
+  visit(root)
+  if (constants.size === 0) return Activation
+  class WithConstants extends Activation {}
+  for (const [name, value] of constants) Object.defineProperty(WithConstants.prototype, name, {value})
+  return WithConstants
 }
 
 /** CEL's message plus, where it can be found, the path that failed: "no such key: `profile.tier`". */

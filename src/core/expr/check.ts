@@ -143,8 +143,11 @@ class Checker {
   }
 
   report(code: ExprIssue['code'], offset: number, message: string, extra: {hint?: string | undefined} = {}): void {
-    if (this.issues.some((i) => i.offset === offset && i.message === message)) return
-    const issue: ExprIssue = {code, message, offset: Math.max(0, Math.min(offset, this.source.length))}
+    // Operator positions can point at the blank before the operator; point at the operator.
+    let at = Math.max(0, Math.min(offset, this.source.length))
+    while (at < this.source.length - 1 && /\s/.test(this.source.charAt(at))) at++
+    if (this.issues.some((i) => i.offset === at && i.message === message)) return
+    const issue: ExprIssue = {code, message, offset: at}
     if (extra.hint !== undefined) issue.hint = extra.hint
     this.issues.push(issue)
   }

@@ -1,4 +1,17 @@
-import {type CelEnv, CelScalar, celEnv, celFunc, isCelList, isCelMap, isCelType, isCelUint} from '@bufbuild/cel'
+import {
+  type CelEnv,
+  type CelInput,
+  CelScalar,
+  celEnv,
+  celFunc,
+  celMap,
+  isCelList,
+  isCelMap,
+  isCelType,
+  isCelUint,
+  parse,
+  plan,
+} from '@bufbuild/cel'
 import {strings} from '@bufbuild/cel/ext'
 
 const {DOUBLE, INT} = CelScalar
@@ -26,6 +39,64 @@ export const CEL_ENV: CelEnv = celEnv({funcs: [...strings, ...mixedArithmetic]})
 /** Every function name the environment knows, for the checker. */
 export const FUNCTION_NAMES: ReadonlySet<string> = new Set([...CEL_ENV.funcs].map((f) => f.name))
 
+/**
+ * A JS object seen as a CEL map without copying it. Left to itself, CEL copies
+ * a plain object into a Map on every access (`profile.x` twice = two copies of
+ * the whole profile); this wrapper reads keys on demand, and also accepts
+ * objects without a prototype. Keys holding `undefined` count as absent.
+ */
+class ObjectMap implements ReadonlyMap<string, unknown> {
+  constructor(private readonly object: Readonly<Record<string, unknown>>) {}
+
+  get size(): number {
+    return this.definedKeys().length
+  }
+
+  get(key: unknown): unknown {
+    if (typeof key !== 'string' || !Object.hasOwn(this.object, key)) return undefined
+    return celInput(this.object[key])
+  }
+
+  has(key: unknown): boolean {
+    return this.get(key) !== undefined
+  }
+
+  keys(): MapIterator<string> {
+    return this.definedKeys()[Symbol.iterator]()
+  }
+
+  *values(): MapIterator<unknown> {
+    for (const key of this.definedKeys()) yield this.get(key)
+  }
+
+  *entries(): MapIterator<[string, unknown]> {
+    for (const key of this.definedKeys()) yield [key, this.get(key)]
+  }
+
+  [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries()
+  }
+
+  forEach(callback: (value: unknown, key: string, map: ReadonlyMap<string, unknown>) => void): void {
+    for (const key of this.definedKeys()) callback(this.get(key), key, this)
+  }
+
+  private definedKeys(): string[] {
+    return Object.keys(this.object).filter((key) => this.object[key] !== undefined)
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || '$typeName' in value) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/** A JSON-ish JS value as CEL input: plain objects become lazy maps, everything else is left to CEL. */
+export function celInput(value: unknown): unknown {
+  return isPlainObject(value) ? celMap(new ObjectMap(value) as unknown as ReadonlyMap<string, CelInput>) : value
+}
+
 interface TimestampMessage {
   $typeName: 'google.protobuf.Timestamp'
   seconds: bigint
@@ -34,6 +105,7 @@ interface TimestampMessage {
 
 /** Epoch milliseconds as a google.protobuf.Timestamp message, which CEL treats as a timestamp. */
 export function timestampFromEpochMs(ms: number): TimestampMessage {
+  if (!Number.isFinite(ms)) throw new Error(`invalid time ${String(ms)}; expected epoch milliseconds`)
   const whole = Math.floor(ms)
   const seconds = Math.floor(whole / 1000)
   return {$typeName: 'google.protobuf.Timestamp', seconds: BigInt(seconds), nanos: (whole - seconds * 1000) * 1_000_000}
@@ -107,4 +179,22 @@ function formatDuration(seconds: bigint, nanos: number): string {
   const abs = (seconds < 0n ? -seconds : seconds).toString()
   const fraction = String(Math.abs(nanos)).padStart(9, '0').replace(/0+$/, '')
   return `${negative ? '-' : ''}${abs}.${fraction}s`
+}
+
+const identity = plan(CEL_ENV, parse('t'))
+const timestamps = new Map<number, unknown>()
+
+/**
+ * Epoch milliseconds as a ready CEL timestamp value. Converting a Timestamp
+ * message costs microseconds, and the same instants (now, entered_at) recur
+ * across many evaluations, so the last few thousand are kept.
+ */
+export function celTimestamp(ms: number): unknown {
+  let value = timestamps.get(ms)
+  if (value === undefined) {
+    value = identity({t: timestampFromEpochMs(ms)})
+    if (timestamps.size >= 4096) timestamps.clear()
+    timestamps.set(ms, value)
+  }
+  return value
 }

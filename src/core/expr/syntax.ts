@@ -94,6 +94,7 @@ function describeExpected(expected: unknown): string | undefined {
     if (item.value === 'whitespace' || item.value === 'comment') continue
     names.add(item.type === 'literal' ? `\`${item.value}\`` : item.value)
   }
+  names.delete('end of input')
   if (names.size === 0 || names.size > 4) return undefined
   const list = [...names]
   return list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} or ${list.at(-1)}`
@@ -127,11 +128,32 @@ function scan(source: string): Problem | undefined {
   }
   if (prev !== undefined && isOperator(prev)) return missingOperand(prev)
   if (prev?.kind === 'dot') return {offset: prev.offset, message: 'expected a field name after `.`'}
+  const ternary = unmatchedQuestion(tokens)
+  if (ternary !== undefined) {
+    return {offset: ternary.offset, message: '`?` has no `:` branch', hint: 'write condition ? value_if_true : value_if_false'}
+  }
   const open = stack.pop()
   if (open !== undefined) {
     return {offset: open.offset, message: `\`${open.text}\` is never closed`, hint: `add \`${CLOSER[open.text] ?? ''}\``}
   }
   return undefined
+}
+
+/** The first `?` with no `:` after it at the same bracket depth. */
+function unmatchedQuestion(tokens: readonly Token[]): Token | undefined {
+  const pending: Array<{token: Token; depth: number}> = []
+  let depth = 0
+  for (const token of tokens) {
+    if (token.kind === 'open') depth++
+    if (token.kind === 'close' || token.kind === 'comma') {
+      const last = pending.at(-1)
+      if (last !== undefined && last.depth >= depth) return last.token
+      if (token.kind === 'close') depth--
+    }
+    if (token.text === '?' && token.kind === 'op') pending.push({token, depth})
+    if (token.text === ':' && token.kind === 'op' && pending.at(-1)?.depth === depth) pending.pop()
+  }
+  return pending[0]?.token
 }
 
 function isOperandEnd(token: Token): boolean {
@@ -159,6 +181,9 @@ function checkPair(prev: Token | undefined, token: Token): Problem | undefined {
   }
   if (prev !== undefined && isOperator(prev) && (token.kind === 'close' || token.kind === 'comma')) {
     return missingOperand(prev)
+  }
+  if (prev?.kind === 'comma' && token.text === ')') {
+    return {offset: prev.offset, message: 'a `,` must be followed by another argument', hint: 'remove the trailing `,`'}
   }
   const binaryOnly = token.kind === 'op' && BINARY.has(token.text) && token.text !== '-'
   if (binaryOnly && (prev === undefined || !isOperandEnd(prev))) {
@@ -224,7 +249,7 @@ function lex(source: string): LexResult {
     if (word !== null) {
       const text = word[0]
       i += text.length
-      const kind = text === 'in' ? 'op' : 'ident'
+      const kind = text === 'in' && tokens.at(-1)?.kind !== 'dot' ? 'op' : 'ident'
       tokens.push({kind, text, offset: start})
       continue
     }

@@ -91,7 +91,10 @@ describe('bad input never throws and is always located', () => {
   it('a config with an unknown key', async () => {
     const cwd = await tempProject({'joe.config.yaml': 'journey: journeys\n', 'journeys/a.journey.yaml': 'x: 1\n'})
     const result = await validateProject({paths: [], cwd})
-    expect(result.diagnostics.find((d) => d.location.file === 'joe.config.yaml')).toMatchObject({code: 'JOE1010', location: {line: 1, column: 1}})
+    expect(result.diagnostics.find((d) => d.location.file === 'joe.config.yaml')).toMatchObject({
+      code: 'JOE1010',
+      location: {line: 1, column: 1},
+    })
   })
 
   it('more than one document', async () => {

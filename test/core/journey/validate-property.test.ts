@@ -57,11 +57,17 @@ describe('validate never throws, never hangs, always locates', () => {
   })
 
   it('random text', () => {
-    fc.assert(fc.property(fc.string({maxLength: 400}), (text) => check(text)), {numRuns: 300})
+    fc.assert(
+      fc.property(fc.string({maxLength: 400}), (text) => check(text)),
+      {numRuns: 300},
+    )
   })
 
   it('random YAML-looking documents', () => {
-    fc.assert(fc.property(jsonValue, (value) => check(stringify(value))), {numRuns: 300})
+    fc.assert(
+      fc.property(jsonValue, (value) => check(stringify(value))),
+      {numRuns: 300},
+    )
   })
 
   it('mutated journeys: characters deleted, inserted or replaced', () => {

@@ -68,7 +68,13 @@ describe('importEvents', () => {
     expect(customerTimeline(store, 'anon-7').events).toEqual([
       {type: 'page', timestamp: Date.UTC(2026, 2, 1, 11), properties: {path: '/pricing', name: 'Pricing'}, seq: 3},
     ])
-    expect(store.db.prepare('SELECT message_id FROM events ORDER BY seq').pluck().all()).toEqual(['seg-1', 'seg-2', 'seg-3', 'seg-4', 'seg-5'])
+    expect(store.db.prepare('SELECT message_id FROM events ORDER BY seq').pluck().all()).toEqual([
+      'seg-1',
+      'seg-2',
+      'seg-3',
+      'seg-4',
+      'seg-5',
+    ])
   })
 
   it('imports CSV with quoted JSON properties, multi-line fields and extra columns', async () => {
@@ -115,7 +121,10 @@ describe('importEvents', () => {
     const path = join(tempDir(), 'noheader.csv')
     writeFileSync(path, 'user,event,when\nc1,a,2026-03-01T00:00:00Z\n')
     const store = newStore()
-    await expect(importEvents(store, path, {now: NOW})).rejects.toMatchObject({code: 'JOE3010', message: /lacks the column\(s\) customer_id, timestamp/})
+    await expect(importEvents(store, path, {now: NOW})).rejects.toMatchObject({
+      code: 'JOE3010',
+      message: /lacks the column\(s\) customer_id, timestamp/,
+    })
     expect(store.stats().imports).toBe(0)
   })
 
@@ -193,7 +202,12 @@ describe('importEvents', () => {
   it('honours an explicit format and reports progress', async () => {
     const store = newStore()
     const seen: unknown[] = []
-    const result = await importEvents(store, fixture('joe.ndjson'), {format: 'joe', now: NOW, progressEvery: 4, onProgress: (p) => seen.push(p)})
+    const result = await importEvents(store, fixture('joe.ndjson'), {
+      format: 'joe',
+      now: NOW,
+      progressEvery: 4,
+      onProgress: (p) => seen.push(p),
+    })
     expect(result.imported).toBe(6)
     expect(seen).toHaveLength(2)
     expect(seen[1]).toMatchObject({lines: 6, imported: 6, totalBytes: seen.length > 0 ? expect.any(Number) : 0})

@@ -44,13 +44,21 @@ describe('parseTimestamp', () => {
 describe('record mapping', () => {
   it('accepts numeric customer ids and rejects bad message ids', () => {
     expect(fromJoeRecord({customer_id: 42, type: 'x', timestamp: 0}).event?.customer_id).toBe('42')
-    expect(fromJoeRecord({customer_id: 'a', type: 'x', timestamp: 0, message_id: 5}).error).toBe('message_id must be a string, got a number')
-    expect(fromJoeRecord({customer_id: ' ', type: 'x', timestamp: 0}).error).toBe('customer_id must be a non-empty string, got the string " "')
+    expect(fromJoeRecord({customer_id: 'a', type: 'x', timestamp: 0, message_id: 5}).error).toBe(
+      'message_id must be a string, got a number',
+    )
+    expect(fromJoeRecord({customer_id: ' ', type: 'x', timestamp: 0}).error).toBe(
+      'customer_id must be a non-empty string, got the string " "',
+    )
   })
 
   it('rejects Segment calls joe does not import', () => {
-    expect(fromSegmentRecord({type: 'group', userId: 'u', timestamp: '2026-03-01T00:00:00Z'}).error).toMatch(/unsupported Segment type "group"/)
-    expect(fromSegmentRecord({type: 'track', userId: 'u', timestamp: '2026-03-01T00:00:00Z'}).error).toBe('missing event (the track call name)')
+    expect(fromSegmentRecord({type: 'group', userId: 'u', timestamp: '2026-03-01T00:00:00Z'}).error).toMatch(
+      /unsupported Segment type "group"/,
+    )
+    expect(fromSegmentRecord({type: 'track', userId: 'u', timestamp: '2026-03-01T00:00:00Z'}).error).toBe(
+      'missing event (the track call name)',
+    )
     expect(fromSegmentRecord({type: 'identify', timestamp: '2026-03-01T00:00:00Z'}).error).toBe('missing userId and anonymousId')
     expect(fromSegmentRecord({type: 'identify', userId: 'u', originalTimestamp: '2026-03-01T00:00:00Z'}).event).toEqual({
       customer_id: 'u',

@@ -59,7 +59,11 @@ describe('iterateCustomers', () => {
     ])
     const window = [...iterateCustomers(store, {from: T(2, 12), until: T(3)})]
     expect(window).toEqual([
-      {customerId: 'a', initialProfile: {plan: 'pro', email: 'a@x'}, events: [{type: 'order_completed', timestamp: T(3), properties: {value: 5}, seq: 4}]},
+      {
+        customerId: 'a',
+        initialProfile: {plan: 'pro', email: 'a@x'},
+        events: [{type: 'order_completed', timestamp: T(3), properties: {value: 5}, seq: 4}],
+      },
       {customerId: 'c', initialProfile: {}, events: [{type: 'page', timestamp: T(3), properties: {}, seq: 7}]},
     ])
     expect([...iterateCustomers(store, {from: T(1)})].map((c) => c.events.length)).toEqual([5, 1, 1])

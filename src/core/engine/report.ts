@@ -1,0 +1,225 @@
+import type {Journey} from '../journey/model.js'
+import {iso} from './local-time.js'
+import type {CustomerResult} from './types.js'
+
+export const REPORT_FORMAT_VERSION = 1
+
+/** Customers counted once each, by the state of their latest entry (spec section 5). */
+export interface CustomerCounts {
+  /** Customers with at least one event in the window. */
+  evaluated: number
+  /** Customers with at least one entry (holdouts included). */
+  entered: number
+  /** Customers whose latest entry is in the holdout group. */
+  held_out: number
+  completed: number
+  exited: number
+  /** Treatment customers whose latest entry reached the goal (not also counted as completed or exited). */
+  converted: number
+  in_flight: number
+}
+
+export interface MessageCounts {
+  /** Messages that went out. */
+  total: number
+  /** Every channel the journey sends on, 0 when nothing went out. */
+  by_channel: Record<string, number>
+  /** Every template the journey sends, 0 when nothing went out. */
+  by_template: Record<string, number>
+  suppressed: {frequency_cap: number; consent: number}
+  deferred: {quiet_hours: number}
+}
+
+/** Present only when the journey has a holdout above 0. Rates are 0..1, rounded to 4 decimals. */
+export interface ConversionRates {
+  treatment_rate: number
+  holdout_rate: number
+  /** treatment_rate - holdout_rate (of the rounded rates). */
+  uplift: number
+}
+
+export interface Coverage {
+  /** Step ids no customer arrived at, in file order. */
+  unreached_steps: string[]
+  /** Branch cases never taken, in file order (`case` is the index, or `else`). */
+  unreached_cases: Array<{step: string; case: number | 'else'}>
+  /** Split variants never assigned, in file order. */
+  unreached_variants: Array<{step: string; variant: string}>
+}
+
+/** The object `joe simulate --json` prints. Key order is fixed, so JSON is byte-identical run to run. */
+export interface SimulationReport {
+  format_version: number
+  journey: string
+  window: {from: string; until: string}
+  customers: CustomerCounts
+  /** Every entry, re-entries and holdouts included. */
+  entries: number
+  /** Every step, in file order: arrivals (one per pass). */
+  steps: Record<string, {entered: number}>
+  messages: MessageCounts
+  conversion?: ConversionRates
+  /** Branch step -> case index or `else` -> passes that took it; every case present. */
+  branches: Record<string, Record<string, number>>
+  /** Split step -> variant -> passes assigned to it; every variant present. */
+  variants: Record<string, Record<string, number>>
+  /** Step -> in-flight customers waiting there at `until`; only steps with some. */
+  in_flight_at: Record<string, number>
+  coverage: Coverage
+}
+
+export interface ReportBuilder {
+  add(result: CustomerResult): void
+  /** `window.from` absent: the earliest event of any customer added (or `until`). */
+  build(window: {from?: number; until: number}): SimulationReport
+}
+
+/** Aggregates customer results one at a time, so a driver never holds them all. */
+export function createReportBuilder(journey: Journey): ReportBuilder {
+  const customers: CustomerCounts = {evaluated: 0, entered: 0, held_out: 0, completed: 0, exited: 0, converted: 0, in_flight: 0}
+  const steps: Record<string, {entered: number}> = {}
+  const branches: Record<string, Record<string, number>> = {}
+  const variants: Record<string, Record<string, number>> = {}
+  const channels = new Set<string>()
+  const templates = new Set<string>()
+  for (const step of journey.steps) {
+    steps[step.id] = {entered: 0}
+    if (step.kind === 'branch') branches[step.id] = Object.fromEntries([...step.cases.map((_, i) => [String(i), 0]), ['else', 0]])
+    if (step.kind === 'split') variants[step.id] = Object.fromEntries(step.variants.map((v) => [v.variant, 0]))
+    if (step.kind === 'send') {
+      channels.add(step.channel)
+      templates.add(step.template)
+    }
+  }
+  const byChannel = new Map<string, number>([...channels].map((c) => [c, 0]))
+  const byTemplate = new Map<string, number>([...templates].map((t) => [t, 0]))
+  const inFlightAt = new Map<string, number>()
+  const messages = {total: 0, frequency_cap: 0, consent: 0, quiet_hours: 0}
+  let entries = 0
+  let holdoutConverted = 0
+  let earliest: number | undefined
+  const bump = (map: Map<string, number>, key: string): void => {
+    map.set(key, (map.get(key) ?? 0) + 1)
+  }
+
+  return {
+    add(result) {
+      if (result.eventsInWindow > 0) customers.evaluated += 1
+      if (result.firstEventAt !== undefined && (earliest === undefined || result.firstEventAt < earliest)) earliest = result.firstEventAt
+      entries += result.entries.length
+      for (const entry of result.entries) {
+        for (const id of entry.path) {
+          const counter = steps[id]
+          if (counter !== undefined) counter.entered += 1
+        }
+        for (const taken of entry.branches) {
+          const counts = branches[taken.stepId]
+          if (counts !== undefined) counts[String(taken.case)] = (counts[String(taken.case)] ?? 0) + 1
+        }
+        for (const taken of entry.variants) {
+          const counts = variants[taken.stepId]
+          if (counts !== undefined) counts[taken.variant] = (counts[taken.variant] ?? 0) + 1
+        }
+        for (const send of entry.sends) {
+          messages.total += 1
+          bump(byChannel, send.channel)
+          bump(byTemplate, send.template)
+        }
+        for (const suppressed of entry.suppressed) messages[suppressed.reason] += 1
+        messages.quiet_hours += entry.deferred.length
+      }
+      const latest = result.entries[result.entries.length - 1]
+      if (latest === undefined) return
+      customers.entered += 1
+      if (latest.group === 'holdout') {
+        customers.held_out += 1
+        if (latest.convertedAt !== undefined) holdoutConverted += 1
+        return
+      }
+      switch (latest.outcome) {
+        case 'converted':
+        case 'completed':
+        case 'exited':
+          customers[latest.outcome] += 1
+          break
+        default:
+          customers.in_flight += 1
+          if (latest.waitingAt !== undefined) bump(inFlightAt, latest.waitingAt)
+      }
+    },
+
+    build(window) {
+      const from = window.from ?? earliest ?? window.until
+      const report = {
+        format_version: REPORT_FORMAT_VERSION,
+        journey: journey.id,
+        window: {from: iso(from), until: iso(window.until)},
+        customers: {...customers},
+        entries,
+        steps: structuredClone(steps),
+        messages: {
+          total: messages.total,
+          by_channel: sortedRecord(byChannel),
+          by_template: sortedRecord(byTemplate),
+          suppressed: {frequency_cap: messages.frequency_cap, consent: messages.consent},
+          deferred: {quiet_hours: messages.quiet_hours},
+        },
+      }
+      let conversion: ConversionRates | undefined
+      if (journey.settings.holdout > 0) {
+        const treated = customers.entered - customers.held_out
+        const treatment = round4(treated === 0 ? 0 : customers.converted / treated)
+        const holdout = round4(customers.held_out === 0 ? 0 : holdoutConverted / customers.held_out)
+        conversion = {treatment_rate: treatment, holdout_rate: holdout, uplift: round4(treatment - holdout)}
+      }
+      return {
+        ...report,
+        ...(conversion === undefined ? {} : {conversion}),
+        branches: structuredClone(branches),
+        variants: structuredClone(variants),
+        in_flight_at: Object.fromEntries(journey.steps.filter((s) => inFlightAt.has(s.id)).map((s) => [s.id, inFlightAt.get(s.id) ?? 0])),
+        coverage: coverage(journey, steps, branches, variants),
+      }
+    },
+  }
+}
+
+/** The spec section 5 report for a set of customer results. */
+export function buildReport(journey: Journey, results: Iterable<CustomerResult>, window: {from?: number; until: number}): SimulationReport {
+  const builder = createReportBuilder(journey)
+  for (const result of results) builder.add(result)
+  return builder.build(window)
+}
+
+function coverage(
+  journey: Journey,
+  steps: Record<string, {entered: number}>,
+  branches: Record<string, Record<string, number>>,
+  variants: Record<string, Record<string, number>>,
+): Coverage {
+  const result: Coverage = {unreached_steps: [], unreached_cases: [], unreached_variants: []}
+  for (const step of journey.steps) {
+    if ((steps[step.id]?.entered ?? 0) === 0) result.unreached_steps.push(step.id)
+    if (step.kind === 'branch') {
+      const counts = branches[step.id] ?? {}
+      step.cases.forEach((_, i) => {
+        if ((counts[String(i)] ?? 0) === 0) result.unreached_cases.push({step: step.id, case: i})
+      })
+      if ((counts.else ?? 0) === 0) result.unreached_cases.push({step: step.id, case: 'else'})
+    }
+    if (step.kind === 'split') {
+      const counts = variants[step.id] ?? {}
+      for (const v of step.variants) if ((counts[v.variant] ?? 0) === 0) result.unreached_variants.push({step: step.id, variant: v.variant})
+    }
+  }
+  return result
+}
+
+function sortedRecord(map: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
+
+/** Rounds to 4 decimals (0.33333 -> 0.3333), the precision rates are reported in. */
+export function round4(value: number): number {
+  return Math.round(value * 10_000) / 10_000
+}
