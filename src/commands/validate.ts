@@ -1,19 +1,23 @@
 import {Args, Flags} from '@oclif/core'
 import {EXIT, JoeCommand} from '../cli/joe-command.js'
-import {validateProjectDetailed} from '../core/validate.js'
 import {readPackageVersion} from '../cli/package-info.js'
+import {validateProjectDetailed} from '../core/validate.js'
 import type {ValidateJson} from '../ui/validate/json.js'
 
 export default class Validate extends JoeCommand<ValidateJson> {
   static override summary = 'Check journey and test files for errors'
 
-  static override description = `Parses every journey (*.journey.yaml) and test (*.test.yaml) file, validates it against the JSON Schema, then runs the semantic rules: step references, unreachable steps, loops without a wait, split percents, CEL expressions, template catalog, duplicate ids, and test files against their journeys. Every problem in every file is reported in one run, with file, line, column and a stable code (see docs/journey-format.md).
+  static override description =
+    `Parses every journey (*.journey.yaml) and test (*.test.yaml) file, validates it against the JSON Schema, then runs the semantic rules: step references, unreachable steps, loops without a wait, split percents, CEL expressions, template catalog, duplicate ids, and test files against their journeys. Every problem in every file is reported in one run, with file, line, column and a stable code (see docs/journey-format.md).
 
 Exit codes: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 usage error, 3 internal error.`
 
   static override examples = [
     {description: 'Validate the configured journeys folder', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Validate some files and folders', command: '<%= config.bin %> <%= command.id %> journeys/cart.journey.yaml other-journeys/'},
+    {
+      description: 'Validate some files and folders',
+      command: '<%= config.bin %> <%= command.id %> journeys/cart.journey.yaml other-journeys/',
+    },
     {description: 'Annotate a pull request from GitHub Actions', command: '<%= config.bin %> <%= command.id %> --format github'},
     {description: 'Write SARIF for code scanning', command: '<%= config.bin %> <%= command.id %> --format sarif > joe.sarif'},
     {description: 'Fail on warnings too', command: '<%= config.bin %> <%= command.id %> --strict'},

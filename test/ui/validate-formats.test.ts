@@ -1,6 +1,3 @@
-import {readFileSync} from 'node:fs'
-import Ajv2020 from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 import {CODES} from '../../src/core/codes.js'
 import type {Diagnostic} from '../../src/core/errors.js'

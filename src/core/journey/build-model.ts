@@ -39,10 +39,15 @@ export function buildJourney(raw: RawObject): Journey {
 }
 
 function buildEntry(entry: RawObject): Journey['entry'] {
-  if (typeof entry.event === 'string') return {kind: 'event', event: entry.event, ...(typeof entry.when === 'string' ? {when: entry.when} : {})}
+  if (typeof entry.event === 'string')
+    return {kind: 'event', event: entry.event, ...(typeof entry.when === 'string' ? {when: entry.when} : {})}
   if (typeof entry.segment === 'string') return {kind: 'segment', segment: entry.segment}
   const schedule = entry.schedule as RawObject
-  return {kind: 'schedule', cron: (schedule.cron as string).trim(), ...(typeof schedule.audience === 'string' ? {audience: schedule.audience} : {})}
+  return {
+    kind: 'schedule',
+    cron: (schedule.cron as string).trim(),
+    ...(typeof schedule.audience === 'string' ? {audience: schedule.audience} : {}),
+  }
 }
 
 function buildReentry(reentry: unknown): Reentry {
@@ -52,7 +57,8 @@ function buildReentry(reentry: unknown): Reentry {
 }
 
 function buildExit(criterion: RawObject): ExitCriterion {
-  if (typeof criterion.event === 'string') return {kind: 'event', event: criterion.event, ...(typeof criterion.when === 'string' ? {when: criterion.when} : {})}
+  if (typeof criterion.event === 'string')
+    return {kind: 'event', event: criterion.event, ...(typeof criterion.when === 'string' ? {when: criterion.when} : {})}
   return {kind: 'profile', when: criterion.when as string}
 }
 
@@ -91,23 +97,54 @@ function buildStep(raw: RawObject, following: string): Step {
     return {
       ...common,
       kind: 'wait',
-      wait: {kind: 'until', time: until.until as string, minute: parseTimeOfDay(until.until as string) as number, ...(Array.isArray(until.days) ? {days: until.days as Weekday[]} : {})},
+      wait: {
+        kind: 'until',
+        time: until.until as string,
+        minute: parseTimeOfDay(until.until as string) as number,
+        ...(Array.isArray(until.days) ? {days: until.days as Weekday[]} : {}),
+      },
     }
   }
   if (isObject(raw.wait_for)) {
     const w = raw.wait_for
-    return {...common, kind: 'wait_for', event: w.event as string, ...(typeof w.when === 'string' ? {when: w.when} : {}), timeoutMs: ms(w.timeout), onTimeout: w.on_timeout as string}
+    return {
+      ...common,
+      kind: 'wait_for',
+      event: w.event as string,
+      ...(typeof w.when === 'string' ? {when: w.when} : {}),
+      timeoutMs: ms(w.timeout),
+      onTimeout: w.on_timeout as string,
+    }
   }
   if (isObject(raw.branch)) {
     const b = raw.branch
-    return {...common, kind: 'branch', cases: (b.cases as RawObject[]).map((c) => ({when: c.when as string, next: c.next as string})), else: b.else as string}
+    return {
+      ...common,
+      kind: 'branch',
+      cases: (b.cases as RawObject[]).map((c) => ({when: c.when as string, next: c.next as string})),
+      else: b.else as string,
+    }
   }
   if (Array.isArray(raw.split)) {
-    return {...common, kind: 'split', variants: (raw.split as RawObject[]).map((v) => ({variant: v.variant as string, percent: v.percent as number, next: v.next as string}))}
+    return {
+      ...common,
+      kind: 'split',
+      variants: (raw.split as RawObject[]).map((v) => ({
+        variant: v.variant as string,
+        percent: v.percent as number,
+        next: v.next as string,
+      })),
+    }
   }
   if (isObject(raw.send)) {
     const s = raw.send
-    return {...common, kind: 'send', channel: s.channel as Channel, template: s.template as string, data: isObject(s.data) ? (s.data as Record<string, string>) : {}}
+    return {
+      ...common,
+      kind: 'send',
+      channel: s.channel as Channel,
+      template: s.template as string,
+      data: isObject(s.data) ? (s.data as Record<string, string>) : {},
+    }
   }
   return {...common, kind: 'update', set: (raw.update as RawObject).set as Record<string, string>}
 }

@@ -44,7 +44,8 @@ export function checkTestFile(source: SourceFile, journeys: ReadonlyMap<string, 
   const diagnostics = validateAgainstSchema('journey-test', source)
   if (!isObject(source.value)) return diagnostics
   const raw = source.value
-  const report = (d: Omit<Diagnostic, 'location'>, path: YamlPath, key = false) => diagnostics.push({...d, location: source.locate(path, {key})})
+  const report = (d: Omit<Diagnostic, 'location'>, path: YamlPath, key = false) =>
+    diagnostics.push({...d, location: source.locate(path, {key})})
   if (typeof raw.journey !== 'string') return diagnostics
   const journey = journeys.get(raw.journey)
   if (!journey) {
@@ -69,7 +70,12 @@ export function checkTestFile(source: SourceFile, journeys: ReadonlyMap<string, 
       expect.path.forEach((step, i) => {
         if (typeof step !== 'string' || journey.steps.has(step)) return
         report(
-          {code: 'JOE2091', severity: 'error', message: `expected path names step "${step}", which journey "${journey.id}" does not have`, hint: `${didYouMean(step, journey.steps)}steps are: ${[...journey.steps].join(', ')}`},
+          {
+            code: 'JOE2091',
+            severity: 'error',
+            message: `expected path names step "${step}", which journey "${journey.id}" does not have`,
+            hint: `${didYouMean(step, journey.steps)}steps are: ${[...journey.steps].join(', ')}`,
+          },
           [...base, 'expect', 'path', i],
         )
       })
@@ -80,13 +86,23 @@ export function checkTestFile(source: SourceFile, journeys: ReadonlyMap<string, 
         if (!known) {
           const splits = [...journey.variants.keys()]
           report(
-            {code: 'JOE2091', severity: 'error', message: `"${step}" is not a split step of journey "${journey.id}"`, hint: `${didYouMean(step, splits)}split steps are: ${splits.join(', ') || '(none)'}`},
+            {
+              code: 'JOE2091',
+              severity: 'error',
+              message: `"${step}" is not a split step of journey "${journey.id}"`,
+              hint: `${didYouMean(step, splits)}split steps are: ${splits.join(', ') || '(none)'}`,
+            },
             [...base, 'variants', step],
             true,
           )
         } else if (typeof variant === 'string' && !known.has(variant)) {
           report(
-            {code: 'JOE2092', severity: 'error', message: `split "${step}" has no variant "${variant}"`, hint: `${didYouMean(variant, known)}variants are: ${[...known].join(', ')}`},
+            {
+              code: 'JOE2092',
+              severity: 'error',
+              message: `split "${step}" has no variant "${variant}"`,
+              hint: `${didYouMean(variant, known)}variants are: ${[...known].join(', ')}`,
+            },
             [...base, 'variants', step],
           )
         }
@@ -108,8 +124,12 @@ function checkTimes(testCase: RawObject, base: YamlPath, report: (d: Omit<Diagno
         {
           code: 'JOE2093',
           severity: 'error',
-          message: first ? `the first event's time "${event.at}" is relative to nothing` : `event time "${event.at}" is not a timestamp or "+duration"`,
-          hint: first ? 'give the first event an absolute time such as "2026-03-02T10:00:00Z"' : 'use an ISO 8601 time with a zone ("2026-03-02T10:00:00Z") or "+3h" after the previous event',
+          message: first
+            ? `the first event's time "${event.at}" is relative to nothing`
+            : `event time "${event.at}" is not a timestamp or "+duration"`,
+          hint: first
+            ? 'give the first event an absolute time such as "2026-03-02T10:00:00Z"'
+            : 'use an ISO 8601 time with a zone ("2026-03-02T10:00:00Z") or "+3h" after the previous event',
         },
         [...base, 'events', i, 'at'],
       )
@@ -120,7 +140,12 @@ function checkTimes(testCase: RawObject, base: YamlPath, report: (d: Omit<Diagno
   sends.forEach((send, i) => {
     if (!isObject(send) || typeof send.at !== 'string' || parseTestTime(send.at, undefined) !== undefined) return
     report(
-      {code: 'JOE2093', severity: 'error', message: `expected send time "${send.at}" is not an ISO 8601 timestamp`, hint: 'use an absolute time with a zone, e.g. "2026-03-02T11:00:00Z"'},
+      {
+        code: 'JOE2093',
+        severity: 'error',
+        message: `expected send time "${send.at}" is not an ISO 8601 timestamp`,
+        hint: 'use an absolute time with a zone, e.g. "2026-03-02T11:00:00Z"',
+      },
       [...base, 'expect', 'sends', i, 'at'],
     )
   })

@@ -18,7 +18,11 @@ export function parseDuration(text: string): number | undefined {
   if (!iso || text === 'P' || text.endsWith('T')) return undefined
   const [, minus, w, d, h, m, s] = iso
   const ms =
-    Number(w ?? 0) * UNIT_MS.w + Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * 1000
+    Number(w ?? 0) * UNIT_MS.w +
+    Number(d ?? 0) * UNIT_MS.d +
+    Number(h ?? 0) * UNIT_MS.h +
+    Number(m ?? 0) * UNIT_MS.m +
+    Number(s ?? 0) * 1000
   return minus === '-' ? -ms : ms
 }
 

@@ -20,8 +20,24 @@ export async function readSourceFile(displayPath: string, absolutePath: string):
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unknown error'
     const message =
-      reason === 'EACCES' ? 'permission denied' : reason === 'EISDIR' ? 'is a folder, not a file' : reason === 'ENOENT' ? 'no such file' : reason
-    return {diagnostics: [{code: 'JOE1006', severity: 'error', message: `cannot read the file: ${message}`, hint: 'check the path and its permissions', location: at}]}
+      reason === 'EACCES'
+        ? 'permission denied'
+        : reason === 'EISDIR'
+          ? 'is a folder, not a file'
+          : reason === 'ENOENT'
+            ? 'no such file'
+            : reason
+    return {
+      diagnostics: [
+        {
+          code: 'JOE1006',
+          severity: 'error',
+          message: `cannot read the file: ${message}`,
+          hint: 'check the path and its permissions',
+          location: at,
+        },
+      ],
+    }
   }
   if (bytes.length > MAX_FILE_BYTES) {
     return {
@@ -40,7 +56,13 @@ export async function readSourceFile(displayPath: string, absolutePath: string):
   if (text === undefined) {
     return {
       diagnostics: [
-        {code: 'JOE1006', severity: 'error', message: 'the file is binary or not UTF-8 text', hint: 'journey files are UTF-8 YAML text', location: at},
+        {
+          code: 'JOE1006',
+          severity: 'error',
+          message: 'the file is binary or not UTF-8 text',
+          hint: 'journey files are UTF-8 YAML text',
+          location: at,
+        },
       ],
     }
   }

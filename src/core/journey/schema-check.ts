@@ -28,7 +28,10 @@ export function validateAgainstSchema(name: SchemaName, source: SourceFile): Dia
         code: 'JOE1008',
         severity: 'error',
         message: `the document is ${Array.isArray(source.value) ? 'a list' : `a ${source.value === null ? 'null' : typeof source.value}`}, not a mapping of keys to values`,
-        hint: name === 'config' ? 'a config file is a mapping such as `journeys: journeys`' : 'start the file with `version: 1`, `id: ...` and so on',
+        hint:
+          name === 'config'
+            ? 'a config file is a mapping such as `journeys: journeys`'
+            : 'start the file with `version: 1`, `id: ...` and so on',
         location: source.locate([]),
       },
     ]
@@ -102,12 +105,20 @@ function mapOne(error: ErrorObject, source: SourceFile): Diagnostic | undefined 
     case 'required': {
       const missing = String(params.missingProperty)
       if (missing === 'else' && last === 'branch') {
-        return make('JOE2008', `branch in ${where} has no "else"`, 'add `else: STEP_ID` (or `else: end`) so customers who match no case still go somewhere')
+        return make(
+          'JOE2008',
+          `branch in ${where} has no "else"`,
+          'add `else: STEP_ID` (or `else: end`) so customers who match no case still go somewhere',
+        )
       }
       return make('JOE1011', `missing required key "${missing}" in ${where}`, `add \`${missing}:\` to ${where}`)
     }
     case 'dependentRequired':
-      return make('JOE1011', `"${String(params.property)}" in ${where} needs "${String(params.missingProperty)}"`, `add \`${String(params.missingProperty)}:\` or remove \`${String(params.property)}\``)
+      return make(
+        'JOE1011',
+        `"${String(params.property)}" in ${where} needs "${String(params.missingProperty)}"`,
+        `add \`${String(params.missingProperty)}:\` or remove \`${String(params.property)}\``,
+      )
     case 'oneOf':
     case 'anyOf':
       return mapAlternative(error, path, where, make)
@@ -116,23 +127,56 @@ function mapOne(error: ErrorObject, source: SourceFile): Diagnostic | undefined 
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String)
       const value = String(error.data)
-      return make('JOE1013', `${where} is "${value}", which is not allowed`, `${didYouMean(value, allowed)}use one of: ${allowed.join(', ')}`, source.locate(path))
+      return make(
+        'JOE1013',
+        `${where} is "${value}", which is not allowed`,
+        `${didYouMean(value, allowed)}use one of: ${allowed.join(', ')}`,
+        source.locate(path),
+      )
     }
     case 'const':
-      if (last === 'version') return make('JOE1014', `format version must be 1, not ${JSON.stringify(error.data)}`, 'set `version: 1`; this joe reads format version 1', source.locate(path))
+      if (last === 'version')
+        return make(
+          'JOE1014',
+          `format version must be 1, not ${JSON.stringify(error.data)}`,
+          'set `version: 1`; this joe reads format version 1',
+          source.locate(path),
+        )
       return make('JOE1013', `${where} must be ${JSON.stringify(params.allowedValue)}`, undefined, source.locate(path))
     case 'pattern':
-      return make('JOE1014', `${where} is "${String(error.data)}", which is not ${patternName(path, String(params.pattern))}`, patternHint(path, String(params.pattern)), source.locate(path))
+      return make(
+        'JOE1014',
+        `${where} is "${String(error.data)}", which is not ${patternName(path, String(params.pattern))}`,
+        patternHint(path, String(params.pattern)),
+        source.locate(path),
+      )
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
-      if (last === 'holdout') return make('JOE2040', `settings.holdout is ${String(error.data)}; it must be a percent from 0 to 50`, 'keep at most half of the entrants as a control group, e.g. `holdout: 10`', source.locate(path))
+      if (last === 'holdout')
+        return make(
+          'JOE2040',
+          `settings.holdout is ${String(error.data)}; it must be a percent from 0 to 50`,
+          'keep at most half of the entrants as a control group, e.g. `holdout: 10`',
+          source.locate(path),
+        )
       return make('JOE1016', `${where} is ${String(error.data)}; it ${error.message ?? 'is out of range'}`, undefined, source.locate(path))
     }
     case 'minItems':
-      if (last === 'steps') return make('JOE1016', 'a journey needs at least one step', 'add a step under `steps:`, e.g. `- id: welcome` with `send: {channel: email, template: welcome-1}`', source.locate(path))
-      return make('JOE1016', `${where} needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, undefined, source.locate(path))
+      if (last === 'steps')
+        return make(
+          'JOE1016',
+          'a journey needs at least one step',
+          'add a step under `steps:`, e.g. `- id: welcome` with `send: {channel: email, template: welcome-1}`',
+          source.locate(path),
+        )
+      return make(
+        'JOE1016',
+        `${where} needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`,
+        undefined,
+        source.locate(path),
+      )
     case 'minLength':
       return make('JOE1014', `${where} must not be empty`, undefined, source.locate(path))
     default:
@@ -155,16 +199,33 @@ function mapAlternative(
     const present = keys.filter((k) => kinds.includes(k))
     const what = isStep ? `step${typeof value.id === 'string' ? ` "${value.id}"` : ''}` : 'entry'
     const list = kinds.join(', ')
-    if (present.length > 1) return make('JOE1015', `${what} has ${present.map((k) => `"${k}"`).join(' and ')}; it needs exactly one of ${list}`, `split it into ${present.length} ${isStep ? 'steps' : 'journeys'}, or remove the extra keys`)
+    if (present.length > 1)
+      return make(
+        'JOE1015',
+        `${what} has ${present.map((k) => `"${k}"`).join(' and ')}; it needs exactly one of ${list}`,
+        `split it into ${present.length} ${isStep ? 'steps' : 'journeys'}, or remove the extra keys`,
+      )
     const typo = keys.map((k) => didYouMean(k, kinds)).find((s) => s !== '')
     return make('JOE1015', `${what} has none of ${list}`, `${typo ?? ''}add exactly one of: ${list}`)
   }
-  if (path[0] === 'exit') return make('JOE1011', `exit criterion ${where} needs "event" or "when"`, 'write `- event: order_completed` or `- when: "profile.unsubscribed == true"`')
+  if (path[0] === 'exit')
+    return make(
+      'JOE1011',
+      `exit criterion ${where} needs "event" or "when"`,
+      'write `- event: order_completed` or `- when: "profile.unsubscribed == true"`',
+    )
   return make('JOE1017', `${where} does not match any allowed form`, undefined)
 }
 
 function article(type: string): string {
-  const words: Record<string, string> = {object: 'a mapping (key: value)', array: 'a list', string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false'}
+  const words: Record<string, string> = {
+    object: 'a mapping (key: value)',
+    array: 'a list',
+    string: 'a string',
+    integer: 'a whole number',
+    number: 'a number',
+    boolean: 'true or false',
+  }
   return type
     .split(',')
     .map((t) => words[t] ?? t)
@@ -182,6 +243,7 @@ function patternHint(path: YamlPath, pattern: string): string {
   const name = patternName(path, pattern)
   if (name === 'a duration') return 'write durations as <integer><s|m|h|d|w> (e.g. 90m, 2d) or ISO 8601 (PT90M, P2D)'
   if (name === 'a time of day (HH:MM)') return 'use 24-hour time with two digits, e.g. "08:00" or "21:30" (quote it in YAML)'
-  if (name === 'a valid id') return 'ids are lowercase letters, digits and dashes, start with a letter, at most 63 characters (e.g. cart-abandonment); a reference may also be `end`'
+  if (name === 'a valid id')
+    return 'ids are lowercase letters, digits and dashes, start with a letter, at most 63 characters (e.g. cart-abandonment); a reference may also be `end`'
   return `it must match ${pattern}`
 }

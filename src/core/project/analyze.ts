@@ -49,7 +49,8 @@ async function readAll(files: ProjectFile[]): Promise<AnalyzedFile[]> {
 export async function analyzeProject(options: AnalyzeOptions): Promise<ProjectAnalysis> {
   const loaded = await loadConfig(options.cwd, options.configPath)
   const {config} = loaded
-  const paths = options.paths.length > 0 ? options.paths : config.journeys.map((p) => path.relative(options.cwd, path.resolve(config.root, p)) || '.')
+  const paths =
+    options.paths.length > 0 ? options.paths : config.journeys.map((p) => path.relative(options.cwd, path.resolve(config.root, p)) || '.')
   const discovered = await discoverFiles(paths, options.cwd)
   const files = await readAll(discovered.files)
 

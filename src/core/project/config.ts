@@ -80,10 +80,13 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
   const base = defaultConfig(projectRoot)
   if (diagnostics.some((d) => d.severity === 'error')) return {config: {...base, file}, diagnostics, text: source.text, display}
   const raw = source.value as Record<string, unknown>
-  const journeys = raw.journeys === undefined ? base.journeys : Array.isArray(raw.journeys) ? (raw.journeys as string[]) : [String(raw.journeys)]
+  const journeys =
+    raw.journeys === undefined ? base.journeys : Array.isArray(raw.journeys) ? (raw.journeys as string[]) : [String(raw.journeys)]
   const policies = (raw.policies ?? {}) as {max_messages_per_customer?: {limit: number; per: string}}
   const environments: Record<string, EnvironmentConfig> = {}
-  for (const [name, env] of Object.entries((raw.environments ?? {}) as Record<string, {store: string; protected?: boolean; promote_from?: string}>)) {
+  for (const [name, env] of Object.entries(
+    (raw.environments ?? {}) as Record<string, {store: string; protected?: boolean; promote_from?: string}>,
+  )) {
     environments[name] = {store: env.store, protected: env.protected === true, ...(env.promote_from ? {promoteFrom: env.promote_from} : {})}
   }
   const config: JoeConfig = {

@@ -37,14 +37,27 @@ export async function discoverFiles(paths: readonly string[], cwd: string): Prom
     if (isDynamicPattern(given)) {
       const matches = await glob(given, {cwd, absolute: true, ignore: IGNORE, onlyFiles: true})
       const yamls = matches.filter((m) => /\.ya?ml$/.test(m))
-      if (yamls.length === 0) diagnostics.push({code: 'JOE1030', severity: 'error', message: `no YAML files match "${given}"`, hint: 'check the pattern; quote it so your shell does not expand it', location: at})
+      if (yamls.length === 0)
+        diagnostics.push({
+          code: 'JOE1030',
+          severity: 'error',
+          message: `no YAML files match "${given}"`,
+          hint: 'check the pattern; quote it so your shell does not expand it',
+          location: at,
+        })
       for (const m of yamls) found.add(m)
       continue
     }
     const absolute = path.resolve(cwd, given)
     const info = await stat(absolute).catch(() => undefined)
     if (!info) {
-      diagnostics.push({code: 'JOE1031', severity: 'error', message: `"${given}" does not exist`, hint: 'check the path; run `joe init` to create a project', location: at})
+      diagnostics.push({
+        code: 'JOE1031',
+        severity: 'error',
+        message: `"${given}" does not exist`,
+        hint: 'check the path; run `joe init` to create a project',
+        location: at,
+      })
       continue
     }
     if (info.isDirectory()) {

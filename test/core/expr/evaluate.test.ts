@@ -141,6 +141,25 @@ describe('run-time failures are results, not exceptions', () => {
   })
 })
 
+describe('unusual inputs', () => {
+  it('profiles without a prototype and keys holding undefined', () => {
+    const profile = Object.assign(Object.create(null) as Record<string, unknown>, {tier: 'gold', gone: undefined})
+    expect(cond('profile.tier == "gold"', bindings({profile}))).toEqual({ok: true, value: true})
+    expect(cond('has(profile.gone)', bindings({profile}))).toEqual({ok: true, value: false})
+    expect(value('profile', bindings({profile}))).toEqual({ok: true, value: {tier: 'gold'}})
+  })
+
+  it('an invalid time is an error result', () => {
+    expect(cond('now > event.timestamp', bindings({now: Number.NaN})).ok).toBe(false)
+  })
+
+  it('literal durations and timestamps are folded once and still compare correctly', () => {
+    const c = compileExpression('now - journey.entered_at > duration("90m") && now < timestamp("2027-01-01T00:00:00Z")', 'event-condition')
+    expect(evaluateCondition(c, bindings())).toEqual({ok: true, value: true})
+    expect(evaluateCondition(c, bindings({now: T0 - HOUR}))).toEqual({ok: true, value: false})
+  })
+})
+
 describe('compileExpression', () => {
   it('caches by (context, source)', () => {
     const a = compileExpression('profile.x == 1', 'event-condition')

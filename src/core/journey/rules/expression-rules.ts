@@ -23,7 +23,8 @@ export function expressionSites(ctx: Pick<RuleContext, 'raw' | 'steps'>): Expres
   }
   if (Array.isArray(raw.exit)) {
     raw.exit.forEach((criterion, i) => {
-      if (isObject(criterion)) add(['exit', i, 'when'], criterion.when, criterion.event === undefined ? 'profile-condition' : 'event-condition')
+      if (isObject(criterion))
+        add(['exit', i, 'when'], criterion.when, criterion.event === undefined ? 'profile-condition' : 'event-condition')
     })
   }
   if (isObject(raw.goal)) add(['goal', 'when'], raw.goal.when, 'event-condition')
@@ -33,7 +34,9 @@ export function expressionSites(ctx: Pick<RuleContext, 'raw' | 'steps'>): Expres
     const v = step.value
     if (isObject(v.wait_for)) add([...base, 'wait_for', 'when'], v.wait_for.when, 'event-condition')
     if (isObject(v.branch) && Array.isArray(v.branch.cases)) {
-      v.branch.cases.forEach((c, i) => isObject(c) && add([...base, 'branch', 'cases', i, 'when'], c.when, 'branch-condition'))
+      v.branch.cases.forEach((c, i) => {
+        if (isObject(c)) add([...base, 'branch', 'cases', i, 'when'], c.when, 'branch-condition')
+      })
     }
     if (isObject(v.send) && isObject(v.send.data)) {
       for (const [name, value] of Object.entries(v.send.data)) add([...base, 'send', 'data', name], value, 'value')

@@ -69,12 +69,16 @@ export function rawEdges(step: RawStep, steps: RawStep[]): StepEdge[] {
   }
   if (isObject(v.branch)) {
     const cases = Array.isArray(v.branch.cases) ? v.branch.cases : []
-    cases.forEach((c, i) => isObject(c) && push(c.next, [...base, 'branch', 'cases', i, 'next'], `case ${i + 1}`))
+    cases.forEach((c, i) => {
+      if (isObject(c)) push(c.next, [...base, 'branch', 'cases', i, 'next'], `case ${i + 1}`)
+    })
     push(v.branch.else, [...base, 'branch', 'else'], 'else')
     return edges
   }
   if (Array.isArray(v.split)) {
-    v.split.forEach((variant, i) => isObject(variant) && push(variant.next, [...base, 'split', i, 'next'], `variant ${i + 1}`))
+    v.split.forEach((variant, i) => {
+      if (isObject(variant)) push(variant.next, [...base, 'split', i, 'next'], `variant ${i + 1}`)
+    })
     return edges
   }
   if (typeof v.next === 'string') push(v.next, [...base, 'next'], 'next')

@@ -10,7 +10,8 @@ function durations(ctx: RuleContext): Array<[YamlPath, unknown]> {
   const out: Array<[YamlPath, unknown]> = []
   if (isObject(raw.reentry)) out.push([['reentry', 'after'], raw.reentry.after])
   if (isObject(raw.goal)) out.push([['goal', 'within'], raw.goal.within])
-  if (isObject(raw.settings) && isObject(raw.settings.frequency_cap)) out.push([['settings', 'frequency_cap', 'per'], raw.settings.frequency_cap.per])
+  if (isObject(raw.settings) && isObject(raw.settings.frequency_cap))
+    out.push([['settings', 'frequency_cap', 'per'], raw.settings.frequency_cap.per])
   for (const step of ctx.steps) {
     if (typeof step.value.wait === 'string') out.push([['steps', step.index, 'wait'], step.value.wait])
     if (isObject(step.value.wait_for)) out.push([['steps', step.index, 'wait_for', 'timeout'], step.value.wait_for.timeout])
@@ -28,7 +29,10 @@ export const durationRule: Rule = (ctx) => {
       code: 'JOE2060',
       severity: 'error',
       message: `duration "${value}" is ${ms === 0 ? 'zero' : 'negative'}`,
-      hint: ms === 0 ? 'use a positive duration, or remove the step if there is nothing to wait for' : 'durations count forward in time; use a positive value such as 1h',
+      hint:
+        ms === 0
+          ? 'use a positive duration, or remove the step if there is nothing to wait for'
+          : 'durations count forward in time; use a positive value such as 1h',
       path,
     })
   }
@@ -44,7 +48,18 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-const COMMON_ZONES = ['UTC', 'profile', 'Europe/Berlin', 'Europe/London', 'Europe/Paris', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Tokyo', 'Australia/Sydney']
+const COMMON_ZONES = [
+  'UTC',
+  'profile',
+  'Europe/Berlin',
+  'Europe/London',
+  'Europe/Paris',
+  'America/New_York',
+  'America/Chicago',
+  'America/Los_Angeles',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+]
 
 /** JOE2062 time zones, JOE2063 cron, JOE2064 empty quiet hours. */
 export const settingsRule: Rule = (ctx) => {
@@ -63,7 +78,13 @@ export const settingsRule: Rule = (ctx) => {
     }
     const quiet = settings.quiet_hours
     if (isObject(quiet) && typeof quiet.start === 'string' && quiet.start === quiet.end) {
-      ctx.report({code: 'JOE2064', severity: 'error', message: `quiet hours start and end at the same time (${quiet.start})`, hint: 'set `end` to when sending may resume, e.g. start "21:00", end "08:00"', path: ['settings', 'quiet_hours']})
+      ctx.report({
+        code: 'JOE2064',
+        severity: 'error',
+        message: `quiet hours start and end at the same time (${quiet.start})`,
+        hint: 'set `end` to when sending may resume, e.g. start "21:00", end "08:00"',
+        path: ['settings', 'quiet_hours'],
+      })
     }
   }
   const entry = ctx.raw.entry
@@ -71,7 +92,8 @@ export const settingsRule: Rule = (ctx) => {
     const cron = entry.schedule.cron.trim()
     const fields = cron.split(/\s+/).length
     let problem: string | undefined
-    if (fields !== 5) problem = `has ${fields} field${fields === 1 ? '' : 's'}; standard cron has 5 (minute hour day-of-month month day-of-week)`
+    if (fields !== 5)
+      problem = `has ${fields} field${fields === 1 ? '' : 's'}; standard cron has 5 (minute hour day-of-month month day-of-week)`
     else {
       try {
         CronExpressionParser.parse(cron, {strict: false})
@@ -80,7 +102,13 @@ export const settingsRule: Rule = (ctx) => {
       }
     }
     if (problem) {
-      ctx.report({code: 'JOE2063', severity: 'error', message: `cron "${cron}" ${problem}`, hint: 'e.g. "0 9 * * 1" is every Monday at 09:00 in the journey time zone', path: ['entry', 'schedule', 'cron']})
+      ctx.report({
+        code: 'JOE2063',
+        severity: 'error',
+        message: `cron "${cron}" ${problem}`,
+        hint: 'e.g. "0 9 * * 1" is every Monday at 09:00 in the journey time zone',
+        path: ['entry', 'schedule', 'cron'],
+      })
     }
   }
 }
@@ -112,7 +140,8 @@ export const entryEchoRule: Rule = (ctx) => {
   const entry = ctx.raw.entry
   if (!isObject(entry) || typeof entry.event !== 'string') return
   // Only an exact echo is suspicious: the same event with a different `when` is a deliberate choice.
-  const echoes = (criterion: Record<string, unknown>) => criterion.event === entry.event && (criterion.when === undefined || criterion.when === entry.when)
+  const echoes = (criterion: Record<string, unknown>) =>
+    criterion.event === entry.event && (criterion.when === undefined || criterion.when === entry.when)
   if (Array.isArray(ctx.raw.exit)) {
     ctx.raw.exit.forEach((criterion, i) => {
       if (!isObject(criterion) || !echoes(criterion)) return

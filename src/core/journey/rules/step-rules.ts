@@ -9,14 +9,26 @@ export const stepIdRule: Rule = (ctx) => {
     if (step.id === undefined) continue
     const path = ['steps', step.index, 'id']
     if (step.id === END) {
-      ctx.report({code: 'JOE2002', severity: 'error', message: '"end" is reserved and cannot be a step id', hint: 'rename the step; `next: end` already completes the journey', path})
+      ctx.report({
+        code: 'JOE2002',
+        severity: 'error',
+        message: '"end" is reserved and cannot be a step id',
+        hint: 'rename the step; `next: end` already completes the journey',
+        path,
+      })
       continue
     }
     const earlier = first.get(step.id)
     if (earlier === undefined) first.set(step.id, step.index)
     else {
       const line = ctx.source.locate(['steps', earlier, 'id']).line
-      ctx.report({code: 'JOE2001', severity: 'error', message: `step id "${step.id}" is used twice`, hint: `the first "${step.id}" is on line ${line}; give this step a different id`, path})
+      ctx.report({
+        code: 'JOE2001',
+        severity: 'error',
+        message: `step id "${step.id}" is used twice`,
+        hint: `the first "${step.id}" is on line ${line}; give this step a different id`,
+        path,
+      })
     }
   }
 }
@@ -42,7 +54,10 @@ export const referenceRule: Rule = (ctx) => {
         code: 'JOE2065',
         severity: 'warning',
         message: `\`next\` on ${kind} step "${step.id ?? step.index}" is ignored`,
-        hint: kind === 'branch' ? 'each case and `else` name their own next step; remove `next`' : 'each variant names its own next step; remove `next`',
+        hint:
+          kind === 'branch'
+            ? 'each case and `else` name their own next step; remove `next`'
+            : 'each variant names its own next step; remove `next`',
         path: ['steps', step.index, 'next'],
         key: true,
       })
