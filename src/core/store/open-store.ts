@@ -58,7 +58,6 @@ export function openEventStore(path: string, options: OpenStoreOptions = {}): Ev
       if (!inMemory) db.pragma('journal_mode = WAL')
       // NORMAL is safe in WAL mode against a killed process; only an OS crash may lose the last commit.
       db.pragma('synchronous = NORMAL')
-      db.pragma('cache_size = -65536')
       schemaVersion = migrate(db, path, migrations)
     }
     return makeStore(db, path, readonly, schemaVersion)
