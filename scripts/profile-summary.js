@@ -3,11 +3,13 @@
 // without printing the profile: self time by package or source file, and the
 // functions with the most self and total time.
 //
-//   node scripts/profile-summary.js /tmp/prof/CPU.*.cpuprofile [--top 25]
+//   node scripts/profile-summary.js /tmp/prof/CPU.*.cpuprofile [--top 25] [--callers NAME]
+//
+// --callers NAME lists the stacks (5 frames up) under which functions named NAME spent time.
 import {readFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
-const {values, positionals} = parseArgs({allowPositionals: true, options: {top: {type: 'string', default: '25'}}})
+const {values, positionals} = parseArgs({allowPositionals: true, options: {top: {type: 'string', default: '25'}, callers: {type: 'string'}}})
 const top = Number(values.top)
 if (positionals.length === 0) {
   process.stderr.write('usage: node scripts/profile-summary.js PROFILE.cpuprofile [--top N]\n')
@@ -67,4 +69,19 @@ for (const file of positionals) {
   process.stdout.write(`\nself time by package / file:\n${fmt(groups)}\n`)
   process.stdout.write(`\nself time by function:\n${fmt(fnSelf)}\n`)
   process.stdout.write(`\ntotal time by function:\n${fmt(fnTotal)}\n\n`)
+  if (values.callers) {
+    const stacks = new Map()
+    for (const [id, ms] of weight) {
+      const chain = []
+      let hit = false
+      for (let cur = id; cur !== undefined && chain.length < 6; cur = parent.get(cur)) {
+        const f = byId.get(cur).callFrame
+        if (!hit && f.functionName !== values.callers) continue
+        hit = true
+        chain.push(`${f.functionName || '(anonymous)'}@${groupOf(f.url, f.functionName).split('/').pop()}:${f.lineNumber + 1}`)
+      }
+      if (hit) stacks.set(chain.join(' < '), (stacks.get(chain.join(' < ')) ?? 0) + ms)
+    }
+    process.stdout.write(`stacks under ${values.callers}:\n${fmt(stacks)}\n\n`)
+  }
 }

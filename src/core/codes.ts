@@ -138,6 +138,11 @@ export const CODES = {
     severity: 'error',
     summary: 'A test event time is neither an ISO 8601 timestamp nor "+duration", or the first event is relative.',
   },
+  JOE4001: {
+    name: 'test-journey-invalid',
+    severity: 'error',
+    summary: 'A test file names a journey that has validation errors, so its cases cannot run.',
+  },
 } as const satisfies Record<string, CodeInfo>
 
 export type DiagnosticCode = keyof typeof CODES

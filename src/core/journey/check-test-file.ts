@@ -136,6 +136,17 @@ function checkTimes(testCase: RawObject, base: YamlPath, report: (d: Omit<Diagno
     }
     previous = at ?? previous
   })
+  if (typeof testCase.until === 'string' && parseTestTime(testCase.until, previous) === undefined) {
+    report(
+      {
+        code: 'JOE2093',
+        severity: 'error',
+        message: `until "${testCase.until}" is not a timestamp or "+duration" after the last event`,
+        hint: 'use e.g. "+3d" to let waits run out after the last event, or an ISO 8601 time with a zone',
+      },
+      [...base, 'until'],
+    )
+  }
   const sends = isObject(testCase.expect) && Array.isArray(testCase.expect.sends) ? testCase.expect.sends : []
   sends.forEach((send, i) => {
     if (!isObject(send) || typeof send.at !== 'string' || parseTestTime(send.at, undefined) !== undefined) return

@@ -23,7 +23,11 @@ export function formatOfLine(line: string): ImportFormat | undefined {
     if (!isObject(value)) return undefined
     if ('customer_id' in value) return 'joe'
     if ('userId' in value || 'anonymousId' in value) return 'segment'
-    if (typeof value.type === 'string' && SEGMENT_TYPES.has(value.type) && ('messageId' in value || 'event' in value || 'traits' in value)) {
+    if (
+      typeof value.type === 'string' &&
+      SEGMENT_TYPES.has(value.type) &&
+      ('messageId' in value || 'event' in value || 'traits' in value)
+    ) {
       return 'segment'
     }
     return undefined

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {JoeError} from '../errors.js'
-import {DAY, ecommerceTimeline, type Scenario, SCENARIOS, saasTimeline, Timeline} from './generate-scenarios.js'
+import {DAY, ecommerceTimeline, SCENARIOS, type Scenario, saasTimeline, Timeline} from './generate-scenarios.js'
 import {begin} from './import-events.js'
 import {translateSqliteError} from './open-store.js'
 import {mixSeed, Prng} from './prng.js'

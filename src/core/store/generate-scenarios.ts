@@ -22,7 +22,24 @@ const TIMEZONES: readonly (readonly [readonly [string, number], number])[] = [
   [['Asia/Singapore', 8], 4],
   [['Australia/Sydney', 10], 5],
 ]
-const FIRST_NAMES = ['Ada', 'Ben', 'Chloe', 'David', 'Emma', 'Felix', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kira', 'Liam', 'Mia', 'Noah', 'Olga', 'Priya']
+const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'David',
+  'Emma',
+  'Felix',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kira',
+  'Liam',
+  'Mia',
+  'Noah',
+  'Olga',
+  'Priya',
+]
 const SOURCES: readonly (readonly [string, number])[] = [
   ['organic', 40],
   ['ads', 25],
@@ -34,7 +51,10 @@ const CATEGORIES = ['shoes', 'jackets', 'shirts', 'bags', 'accessories', 'outdoo
 const PAGES = ['/', '/sale', '/new', '/about', '/help', '/category/shoes', '/category/jackets']
 const FEATURES = ['dashboard', 'reports', 'export', 'integrations', 'invite', 'api_keys', 'automations']
 /** Local hour of a visit, weighted towards lunch and evening. */
-const HOURS: readonly (readonly [number, number])[] = Array.from({length: 24}, (_, h) => [h, h < 7 ? 1 : h < 12 ? 4 : h < 14 ? 7 : h < 18 ? 5 : h < 23 ? 9 : 3])
+const HOURS: readonly (readonly [number, number])[] = Array.from({length: 24}, (_, h) => [
+  h,
+  h < 7 ? 1 : h < 12 ? 4 : h < 14 ? 7 : h < 18 ? 5 : h < 23 ? 9 : 3,
+])
 /** Share of customers per engagement level and the chance of a visit on any day. */
 const ACTIVITY: readonly (readonly [number, number])[] = [
   [0.01, 30],

@@ -79,14 +79,10 @@ export class ImportRejectedError extends JoeError {
       .join('\n')
     const more = issueCount > SHOWN_IN_MESSAGE ? `\n  …and ${issueCount - SHOWN_IN_MESSAGE} more` : ''
     const first = issues[0]
-    super(
-      'JOE3001',
-      `${file}: ${issueCount} invalid ${issueCount === 1 ? 'line' : 'lines'}; nothing was imported\n${shown}${more}`,
-      {
-        hint: 'fix those lines, or import with --skip-invalid to import the valid lines and report the rest',
-        ...(first === undefined ? {} : {where: {file, line: first.line, column: 1}}),
-      },
-    )
+    super('JOE3001', `${file}: ${issueCount} invalid ${issueCount === 1 ? 'line' : 'lines'}; nothing was imported\n${shown}${more}`, {
+      hint: 'fix those lines, or import with --skip-invalid to import the valid lines and report the rest',
+      ...(first === undefined ? {} : {where: {file, line: first.line, column: 1}}),
+    })
     this.file = file
     this.issues = issues
     this.issueCount = issueCount
@@ -114,6 +110,15 @@ export function issuesToDiagnostics(file: string, issues: ImportIssue[]): Diagno
  */
 export async function importEvents(store: EventStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
   if (store.readonly) throw new JoeError('JOE3011', `the event store ${store.path} is open read-only; cannot import into it`)
+  try {
+    return await importFile(store, filePath, options)
+  } catch (error) {
+    if (store.db.open && store.db.inTransaction) store.db.exec('ROLLBACK')
+    throw translateError(error, filePath, store.path)
+  }
+}
+
+async function importFile(store: EventStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
   const totalBytes = fileSize(filePath)
   const format = options.format === undefined || options.format === 'auto' ? await detectFormat(filePath) : options.format
   const {db} = store
@@ -131,55 +136,59 @@ export async function importEvents(store: EventStore, filePath: string, options:
   let lines = 0
   const every = options.progressEvery ?? 50_000
   const skipInvalid = options.skipInvalid ?? false
-  const progress = (writer: EventWriter) =>
-    options.onProgress?.({lines, imported: writer.inserted, bytesRead: tracker.bytes, totalBytes})
+  const progress = (writer: EventWriter) => options.onProgress?.({lines, imported: writer.inserted, bytesRead: tracker.bytes, totalBytes})
 
   begin(store)
-  try {
-    const writer = new EventWriter(store, {
-      sourceName: options.sourceName ?? basename(filePath),
-      format,
-      byteSize: totalBytes,
-      importedAt: options.now,
-    })
-    for await (const {line, parsed} of readRecords(filePath, format, tracker)) {
-      lines++
-      if (parsed.error !== undefined) {
-        issueCount++
-        if (issues.length < MAX_ISSUES) issues.push({line, message: parsed.error})
-      } else if (skipInvalid || issueCount === 0) {
-        // Once a line is bad and the import will be refused, keep reading only to report every issue.
-        writer.add(parsed.event)
-      }
-      if (lines % every === 0) progress(writer)
+  const writer = new EventWriter(store, {
+    sourceName: options.sourceName ?? basename(filePath),
+    format,
+    byteSize: totalBytes,
+    importedAt: options.now,
+  })
+  for await (const {line, parsed} of readRecords(filePath, format, tracker)) {
+    lines++
+    if (parsed.error !== undefined) {
+      issueCount++
+      if (issues.length < MAX_ISSUES) issues.push({line, message: parsed.error})
+    } else if (skipInvalid || issueCount === 0) {
+      // Once a line is bad and the import will be refused, keep reading only to report every issue.
+      writer.add(parsed.event)
     }
-    writer.flush()
-    issues.sort((a, b) => a.line - b.line)
-    if (issueCount > 0 && !skipInvalid) throw new ImportRejectedError(filePath, issues, issueCount)
-    const contentHash = tracker.digest()
-    if (isKnownHash(store, contentHash)) {
-      db.exec('ROLLBACK')
-      return alreadyImported(filePath, format, contentHash)
-    }
-    writer.finish(contentHash, lines)
-    db.exec('COMMIT')
-    progress(writer)
-    return {
-      file: filePath,
-      format,
-      lines,
-      imported: writer.inserted,
-      duplicates: writer.duplicates,
-      skipped: issues,
-      skippedCount: issueCount,
-      alreadyImported: false,
-      contentHash,
-      importId: writer.importId,
-    }
-  } catch (error) {
-    if (db.open && db.inTransaction) db.exec('ROLLBACK')
-    throw translateSqliteError(error, store.path)
+    if (lines % every === 0) progress(writer)
   }
+  writer.flush()
+  issues.sort((a, b) => a.line - b.line)
+  if (issueCount > 0 && !skipInvalid) throw new ImportRejectedError(filePath, issues, issueCount)
+  const contentHash = tracker.digest()
+  if (isKnownHash(store, contentHash)) {
+    db.exec('ROLLBACK')
+    return alreadyImported(filePath, format, contentHash)
+  }
+  writer.finish(contentHash, lines)
+  db.exec('COMMIT')
+  progress(writer)
+  return {
+    file: filePath,
+    format,
+    lines,
+    imported: writer.inserted,
+    duplicates: writer.duplicates,
+    skipped: issues,
+    skippedCount: issueCount,
+    alreadyImported: false,
+    contentHash,
+    importId: writer.importId,
+  }
+}
+
+/** File system errors while reading become JOE3004; SQLite ones what translateSqliteError makes of them. */
+function translateError(error: unknown, filePath: string, storePath: string): unknown {
+  if (error instanceof JoeError) return error
+  const code = (error as {code?: unknown}).code
+  if (typeof code === 'string' && ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'EIO', 'ENOTDIR'].includes(code)) {
+    return new JoeError('JOE3004', `cannot read ${filePath}: ${(error as Error).message}`, {cause: error})
+  }
+  return translateSqliteError(error, storePath)
 }
 
 /** Takes the write lock up front so a concurrent writer fails fast (JOE3009) instead of midway. */

@@ -2,7 +2,7 @@ import {existsSync, mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
 import {JoeError} from '../errors.js'
-import {currentSchemaVersion, type Migration, MIGRATIONS, migrate, storeTooNew} from './migrations.js'
+import {currentSchemaVersion, MIGRATIONS, type Migration, migrate, storeTooNew} from './migrations.js'
 import {storeStats} from './queries.js'
 import type {EventStore} from './store-types.js'
 

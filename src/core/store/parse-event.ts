@@ -18,7 +18,8 @@ const YEARS_400_MS = 146_097 * 86_400_000
  */
 export function parseTimestamp(value: unknown): number | {error: string} {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || Math.abs(value) > MAX_EPOCH_MS) return {error: `timestamp ${value} is not a valid epoch milliseconds value`}
+    if (!Number.isFinite(value) || Math.abs(value) > MAX_EPOCH_MS)
+      return {error: `timestamp ${value} is not a valid epoch milliseconds value`}
     return Math.floor(value)
   }
   if (typeof value !== 'string') return {error: `timestamp must be an ISO 8601 string or epoch milliseconds, got ${describe(value)}`}
@@ -35,7 +36,8 @@ export function parseTimestamp(value: unknown): number | {error: string} {
   const minute = Number(mi ?? 0)
   const second = Number(s ?? 0)
   const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000)
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return badTimestamp(value)
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+    return badTimestamp(value)
   let offsetMin = 0
   if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
     const sign = zone.startsWith('-') ? -1 : 1

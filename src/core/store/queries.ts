@@ -1,4 +1,4 @@
-import type {EventStore, ImportRecord, JsonObject, Profile, StoreStats, StoredEvent} from './store-types.js'
+import type {EventStore, ImportRecord, JsonObject, Profile, StoredEvent, StoreStats} from './store-types.js'
 
 /** Spec section 4: an `identify` event merges its properties (traits) into the profile. */
 export const IDENTIFY = 'identify'
@@ -93,7 +93,10 @@ export function* iterateCustomers(store: EventStore, options: IterateCustomersOp
   }
   const sql = `SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts
     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY customer_id, ts, seq`
-  const rows = store.db.prepare(sql).raw(true).iterate(...params) as IterableIterator<Row>
+  const rows = store.db
+    .prepare(sql)
+    .raw(true)
+    .iterate(...params) as IterableIterator<Row>
   const from = options.from
   const shard = options.shard
   let current: CustomerEvents | undefined
