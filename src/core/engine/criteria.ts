@@ -64,27 +64,28 @@ export function checkProfileExits(state: CustomerState, at: number): boolean {
 }
 
 /**
- * Whether `event` reaches the goal for `record`. The goal is watched while the entry
- * is in the journey, and with `goal.within` for the whole window after entry
- * (inclusive), whatever happened to the entry meanwhile. The entering event never counts.
+ * Whether `event` reaches the goal for `record`. With `goal.within` the goal is watched
+ * for exactly the window after entry (end inclusive), whatever happened to the entry
+ * meanwhile (completed, exited, still waiting); without it, only while the entry is in
+ * the journey. The entering event never counts, and an entry converts once.
  */
 export function goalReached(state: CustomerState, record: EntryRecord, index: number, event: CustomerEvent, inJourney: boolean): boolean {
   const goal = state.compiled.journey.goal
   if (goal === undefined || record.convertedAt !== undefined || event.type !== goal.event) return false
   if (event.timestamp < record.enteredAt) return false
-  const watched = inJourney || (goal.withinMs !== undefined && event.timestamp <= record.enteredAt + goal.withinMs)
+  const watched = goal.withinMs === undefined ? inJourney : event.timestamp <= record.enteredAt + goal.withinMs
   if (!watched) return false
   if (state.compiled.goalWhen === undefined) return true
   return holds(state, state.compiled.goalWhen, bindingsAt(state, event.timestamp, {enteredAt: record.enteredAt, event}), index)
 }
 
 /** Marks an entry converted; the outcome becomes `converted` unless it is a holdout entry. */
-export function convert(state: CustomerState, record: EntryRecord, index: number, at: number, step: string | undefined): void {
+export function convert(state: CustomerState, record: EntryRecord, index: number, at: number, step: string | undefined, note = ''): void {
   record.convertedAt = at
   if (record.group === 'treatment') record.outcome = 'converted'
   const goal = state.compiled.journey.goal
   const detail = goal === undefined ? 'goal' : `goal: event ${goal.event}${goal.when === undefined ? '' : ` with "${goal.when}"`}`
-  addTrace(state, at, 'goal', detail, step, index)
+  addTrace(state, at, 'goal', `${detail}${note}`, step, index)
 }
 
 /** Re-evaluates a segment entry condition; returns whether it matches now. */

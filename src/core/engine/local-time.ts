@@ -11,13 +11,46 @@ const MINUTE_MS = 60_000
 export function resolveZone(setting: string, profile: Record<string, unknown>): string {
   const zone = setting === 'profile' ? profile.timezone : setting
   if (typeof zone !== 'string' || zone === '') return 'UTC'
-  return IANAZone.isValidZone(zone) ? zone : 'UTC'
+  return isKnownZone(zone) ? zone : 'UTC'
+}
+
+// Checking a zone builds an Intl formatter; runs ask about the same few zones millions of times.
+const knownZones = new Map<string, boolean>()
+
+function isKnownZone(zone: string): boolean {
+  let known = knownZones.get(zone)
+  if (known === undefined) {
+    known = IANAZone.isValidZone(zone)
+    if (knownZones.size > 10_000) knownZones.clear()
+    knownZones.set(zone, known)
+  }
+  return known
+}
+
+const DAY_MINUTES = 24 * 60
+const OFFSET_SLOT_MS = 15 * MINUTE_MS
+const offsets = new Map<string, number>()
+
+/**
+ * The zone's UTC offset in minutes at `at`. Every zone changes offset on a quarter
+ * hour, so offsets are memoized per 15-minute slot (the Intl lookup behind them is
+ * the engine's hottest path).
+ */
+function offsetMinutes(at: number, zone: string): number {
+  const key = `${zone}@${Math.floor(at / OFFSET_SLOT_MS)}`
+  let offset = offsets.get(key)
+  if (offset === undefined) {
+    offset = IANAZone.create(zone).offset(at)
+    if (offsets.size > 100_000) offsets.clear()
+    offsets.set(key, offset)
+  }
+  return offset
 }
 
 /** Minutes after local midnight of `at` in `zone` (seconds are ignored). */
 export function localMinuteOfDay(at: number, zone: string): number {
-  const local = DateTime.fromMillis(at, {zone})
-  return local.hour * 60 + local.minute
+  const minutes = Math.floor(at / MINUTE_MS) + offsetMinutes(at, zone)
+  return ((minutes % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES
 }
 
 /**

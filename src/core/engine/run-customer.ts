@@ -136,20 +136,18 @@ function processEvent(state: CustomerState, event: CustomerEvent, profileChanged
 
 function holdoutSees(state: CustomerState, active: ActiveEntry, event: CustomerEvent): void {
   if (!goalReached(state, active.record, active.index, event, true)) return
-  convert(state, active.record, active.index, event.timestamp, undefined)
-  if (state.compiled.journey.goal?.exit !== false) {
-    addTrace(state, event.timestamp, 'holdout', 'converted; no longer followed', undefined, active.index)
-    state.active = undefined
-  }
+  const leaves = state.compiled.journey.goal?.exit !== false
+  convert(state, active.record, active.index, event.timestamp, undefined, leaves ? '; no longer followed' : '')
+  if (leaves) state.active = undefined
 }
 
 function treatmentSees(state: CustomerState, active: ActiveEntry, event: CustomerEvent, profileChanged: boolean): void {
   const at = event.timestamp
   const goal = state.compiled.journey.goal
   if (goalReached(state, active.record, active.index, event, true)) {
-    convert(state, active.record, active.index, at, active.at)
-    if (goal?.exit !== false) {
-      addTrace(state, at, 'goal', 'goal reached; leaving the journey', active.at, active.index)
+    const leaves = goal?.exit !== false
+    convert(state, active.record, active.index, at, active.at, leaves ? '; leaves the journey' : '; stays (goal.exit: false)')
+    if (leaves) {
       state.active = undefined
       return
     }

@@ -96,6 +96,9 @@ function signUp(t: Timeline, start: number, days: number, extra: JsonObject): Pe
   let signupAt = localTime(rng, start, signupDay, offsetHours)
   // East of UTC, an early local hour on day 0 falls before the window.
   if (signupAt < start) signupAt += DAY
+  // ...and with a one-day window that can push it past the end; every customer signs up inside.
+  const end = start + days * DAY
+  if (signupAt >= end - 1000) signupAt = start + Math.floor(rng.next() * (end - start - 1000))
   const first = rng.pick(FIRST_NAMES)
   const traits: JsonObject = {
     email: `${first.toLowerCase()}.${t.index + 1}@example.com`,

@@ -43,11 +43,6 @@ export class Prng {
     return items.at(-1)![0]
   }
 
-  /** Exponentially distributed with the given mean (e.g. gaps between visits). */
-  exponential(mean: number): number {
-    return -Math.log(1 - this.next()) * mean
-  }
-
   /** Price-like number with two decimals. */
   money(min: number, max: number): number {
     return Math.round((min + this.next() * (max - min)) * 100) / 100

@@ -55,10 +55,16 @@ steps:
       - { variant: y, percent: 50, next: end }
 `)
     for (const customerId of ids.slice(0, 20)) {
-      const r = run(j, {customerId, events: [ev('go', '2026-01-01T00:00:00Z'), ev('go', '2026-01-02T00:00:00Z')], until: '2026-02-01T00:00:00Z'})
+      const r = run(j, {
+        customerId,
+        events: [ev('go', '2026-01-01T00:00:00Z'), ev('go', '2026-01-02T00:00:00Z')],
+        until: '2026-02-01T00:00:00Z',
+      })
       const chosen = r.entries.map((e) => e.variants[0]?.variant)
       expect(chosen[0]).toBe(chosen[1])
-      expect(chosen[0]).toBe(pickVariant('test-journey', 'offer', customerId, j.steps[0]?.kind === 'split' ? j.steps[0].variants : []).variant)
+      expect(chosen[0]).toBe(
+        pickVariant('test-journey', 'offer', customerId, j.steps[0]?.kind === 'split' ? j.steps[0].variants : []).variant,
+      )
     }
   })
   it('a 100% variant always wins', () => {

@@ -22,16 +22,25 @@ exit:
   - when: "profile.blocked == true"
 `)
   it('an exit event removes the customer at once', () => {
-    const r = run(j, {events: [ev('cart', '2026-01-01T00:00:00Z'), ev('unsubscribe', '2026-01-01T12:00:00Z')], until: '2026-02-01T00:00:00Z'})
+    const r = run(j, {
+      events: [ev('cart', '2026-01-01T00:00:00Z'), ev('unsubscribe', '2026-01-01T12:00:00Z')],
+      until: '2026-02-01T00:00:00Z',
+    })
     expect(r.entries[0]).toMatchObject({outcome: 'exited', exitCriterion: 0, path: ['w1']})
     expect(iso(r.entries[0]?.exitedAt)).toBe('2026-01-01T12:00:00.000Z')
     expect(sendsOf(r)).toEqual([])
     expect(r.trace.find((x) => x.kind === 'exit')?.detail).toContain('exit[0]')
   })
   it('an event criterion with when', () => {
-    const small = run(j, {events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-01T12:00:00Z', {total: 5})], until: '2026-02-01T00:00:00Z'})
+    const small = run(j, {
+      events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-01T12:00:00Z', {total: 5})],
+      until: '2026-02-01T00:00:00Z',
+    })
     expect(small.entries[0]?.outcome).toBe('completed')
-    const big = run(j, {events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-01T12:00:00Z', {total: 500})], until: '2026-02-01T00:00:00Z'})
+    const big = run(j, {
+      events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-01T12:00:00Z', {total: 500})],
+      until: '2026-02-01T00:00:00Z',
+    })
     expect(big.entries[0]).toMatchObject({outcome: 'exited', exitCriterion: 1})
   })
   it('a profile criterion is checked after each profile change', () => {
@@ -104,7 +113,11 @@ describe('goal', () => {
   it('goal with when', () => {
     const j = base('goal: { event: order, when: "event.properties.total >= 20" }')
     const r = run(j, {
-      events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-01T01:00:00Z', {total: 5}), ev('order', '2026-01-01T02:00:00Z', {total: 25})],
+      events: [
+        ev('cart', '2026-01-01T00:00:00Z'),
+        ev('order', '2026-01-01T01:00:00Z', {total: 5}),
+        ev('order', '2026-01-01T02:00:00Z', {total: 25}),
+      ],
       until: '2026-02-01T00:00:00Z',
     })
     expect(iso(r.entries[0]?.convertedAt)).toBe('2026-01-01T02:00:00.000Z')
@@ -115,7 +128,10 @@ describe('goal', () => {
     expect(r.entries[0]).toMatchObject({outcome: 'converted', path: ['w1', 's1', 'w2', 's2']})
     expect(sendsOf(r)).toHaveLength(2)
     expect(r.entries[0]?.completedAt).toBeDefined()
-    const inFlight = run(j, {events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-01T12:00:00Z')], until: '2026-01-01T13:00:00Z'})
+    const inFlight = run(j, {
+      events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-01T12:00:00Z')],
+      until: '2026-01-01T13:00:00Z',
+    })
     expect(inFlight.entries[0]).toMatchObject({outcome: 'converted', waitingAt: 'w1'})
   })
   it('exit: false with an exit on the same event: converted, and the exit removes them', () => {
@@ -142,7 +158,11 @@ steps:
   const treatedId = ids.find((id) => !isHeldOut('holdout-journey', id, 50)) as string
 
   it('held-out customers receive nothing and are followed only for the goal', () => {
-    const r = run(j, {customerId: heldId, events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-02T00:00:00Z')], until: '2026-02-01T00:00:00Z'})
+    const r = run(j, {
+      customerId: heldId,
+      events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-02T00:00:00Z')],
+      until: '2026-02-01T00:00:00Z',
+    })
     expect(r.entries[0]).toMatchObject({group: 'holdout', outcome: 'held_out', path: [], sends: []})
     expect(iso(r.entries[0]?.convertedAt)).toBe('2026-01-02T00:00:00.000Z')
     expect(r.profile).toEqual({})
@@ -152,9 +172,19 @@ steps:
     expect(r.entries[0]).toMatchObject({group: 'treatment', outcome: 'completed'})
   })
   it('the group can be pinned', () => {
-    const r = run(j, {customerId: heldId, events: [ev('cart', '2026-01-01T00:00:00Z')], until: '2026-02-01T00:00:00Z', options: {overrides: {group: 'treatment'}}})
+    const r = run(j, {
+      customerId: heldId,
+      events: [ev('cart', '2026-01-01T00:00:00Z')],
+      until: '2026-02-01T00:00:00Z',
+      options: {overrides: {group: 'treatment'}},
+    })
     expect(r.entries[0]?.group).toBe('treatment')
-    const h = run(j, {customerId: treatedId, events: [ev('cart', '2026-01-01T00:00:00Z')], until: '2026-02-01T00:00:00Z', options: {overrides: {group: 'holdout'}}})
+    const h = run(j, {
+      customerId: treatedId,
+      events: [ev('cart', '2026-01-01T00:00:00Z')],
+      until: '2026-02-01T00:00:00Z',
+      options: {overrides: {group: 'holdout'}},
+    })
     expect(h.entries[0]?.group).toBe('holdout')
   })
   it('a holdout is in the journey for the goal window, then may re-enter', () => {
@@ -164,5 +194,20 @@ steps:
       until: '2026-02-01T00:00:00Z',
     })
     expect(r.entries.map((e) => iso(e.enteredAt))).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-05T00:00:00.000Z'])
+  })
+})
+
+describe('goal window while still in the journey', () => {
+  it('with within, a goal after the window does not count even while in the journey', () => {
+    const j = journey(`
+entry: { event: cart }
+goal: { event: order, within: 1d }
+steps:
+  - { id: w, wait: 3d }
+  - { id: s, send: { channel: email, template: late } }
+`)
+    const r = run(j, {events: [ev('cart', '2026-01-01T00:00:00Z'), ev('order', '2026-01-02T12:00:00Z')], until: '2026-02-01T00:00:00Z'})
+    expect(r.entries[0]).toMatchObject({outcome: 'completed', path: ['w', 's']})
+    expect(r.entries[0]?.convertedAt).toBeUndefined()
   })
 })

@@ -32,7 +32,10 @@ describe('event entry and reentry', () => {
     expect(entryTimes('{ after: 2d }')).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-03T00:00:00.000Z', '2026-01-09T00:00:00.000Z'])
   })
   it('after: an entry exactly at the end of the cooldown is allowed', () => {
-    const r = run(withReentry('{ after: 2d }'), {events: [ev('visit', '2026-01-01T00:00:00Z'), ev('visit', '2026-01-03T00:00:00Z')], until: '2026-02-01T00:00:00Z'})
+    const r = run(withReentry('{ after: 2d }'), {
+      events: [ev('visit', '2026-01-01T00:00:00Z'), ev('visit', '2026-01-03T00:00:00Z')],
+      until: '2026-02-01T00:00:00Z',
+    })
     expect(r.entries).toHaveLength(2)
   })
   it('events before from only build the profile', () => {
@@ -41,7 +44,11 @@ entry: { event: visit, when: "profile.vip == true" }
 steps: [ { id: s, send: { channel: email, template: hi } } ]
 `)
     const r = run(j, {
-      events: [ev('identify', '2026-01-01T00:00:00Z', {vip: true}), ev('visit', '2026-01-02T00:00:00Z'), ev('visit', '2026-01-05T00:00:00Z')],
+      events: [
+        ev('identify', '2026-01-01T00:00:00Z', {vip: true}),
+        ev('visit', '2026-01-02T00:00:00Z'),
+        ev('visit', '2026-01-05T00:00:00Z'),
+      ],
       from: '2026-01-03T00:00:00Z',
       until: '2026-02-01T00:00:00Z',
     })
@@ -143,7 +150,11 @@ steps: [ { id: s, send: { channel: email, template: weekly } } ]
       from: '2026-01-01T00:00:00Z',
       until: '2026-01-31T00:00:00Z',
     })
-    expect(r.entries.map((e) => iso(e.enteredAt))).toEqual(['2026-01-12T08:00:00.000Z', '2026-01-19T08:00:00.000Z', '2026-01-26T08:00:00.000Z'])
+    expect(r.entries.map((e) => iso(e.enteredAt))).toEqual([
+      '2026-01-12T08:00:00.000Z',
+      '2026-01-19T08:00:00.000Z',
+      '2026-01-26T08:00:00.000Z',
+    ])
   })
   it('reentry never: only the first tick', () => {
     const r = run(weekly(), {events: [ev('identify', '2026-01-01T00:00:00Z', {newsletter: true})], until: '2026-01-31T00:00:00Z'})
@@ -173,7 +184,10 @@ settings: { timezone: profile }
 steps: [ { id: s, send: { channel: email, template: daily } } ]
 `)
     const r = run(j, {
-      events: [ev('identify', '2026-01-01T00:00:00Z', {timezone: 'Asia/Tokyo'}), ev('identify', '2026-01-02T01:00:00Z', {timezone: 'America/New_York'})],
+      events: [
+        ev('identify', '2026-01-01T00:00:00Z', {timezone: 'Asia/Tokyo'}),
+        ev('identify', '2026-01-02T01:00:00Z', {timezone: 'America/New_York'}),
+      ],
       until: '2026-01-03T23:59:00Z',
     })
     expect(r.entries.map((e) => iso(e.enteredAt))).toEqual([
@@ -186,7 +200,11 @@ steps: [ { id: s, send: { channel: email, template: daily } } ]
   it('a shared ticker gives the same result', () => {
     const j = weekly('reentry: always')
     const ticker = createScheduleTicker('0 9 * * 1', {from: t('2026-01-01T00:00:00Z'), until: t('2026-01-31T00:00:00Z')})
-    const input = {events: [ev('identify', '2026-01-01T00:00:00Z', {newsletter: true})], from: '2026-01-01T00:00:00Z', until: '2026-01-31T00:00:00Z'}
+    const input = {
+      events: [ev('identify', '2026-01-01T00:00:00Z', {newsletter: true})],
+      from: '2026-01-01T00:00:00Z',
+      until: '2026-01-31T00:00:00Z',
+    }
     expect(run(j, {...input, options: {scheduleTicks: ticker}})).toEqual(run(j, input))
   })
   it('the ticker follows DST in the zone', () => {

@@ -26,9 +26,15 @@ steps:
     expect(sendsOf(r)[0]).toBe('t1@2026-01-02T07:00:00.000Z')
   })
   it('start is inside, end is outside', () => {
-    expect(sendsOf(run(j(), {events: [ev('cart', '2026-01-01T20:00:00Z')], until: '2026-02-01T00:00:00Z'}))[0]).toBe('t1@2026-01-02T07:00:00.000Z')
-    expect(sendsOf(run(j(), {events: [ev('cart', '2026-01-02T07:00:00Z')], until: '2026-02-01T00:00:00Z'}))[0]).toBe('t1@2026-01-02T07:00:00.000Z')
-    expect(sendsOf(run(j(), {events: [ev('cart', '2026-01-01T19:59:59Z')], until: '2026-02-01T00:00:00Z'}))[0]).toBe('t1@2026-01-01T19:59:59.000Z')
+    expect(sendsOf(run(j(), {events: [ev('cart', '2026-01-01T20:00:00Z')], until: '2026-02-01T00:00:00Z'}))[0]).toBe(
+      't1@2026-01-02T07:00:00.000Z',
+    )
+    expect(sendsOf(run(j(), {events: [ev('cart', '2026-01-02T07:00:00Z')], until: '2026-02-01T00:00:00Z'}))[0]).toBe(
+      't1@2026-01-02T07:00:00.000Z',
+    )
+    expect(sendsOf(run(j(), {events: [ev('cart', '2026-01-01T19:59:59Z')], until: '2026-02-01T00:00:00Z'}))[0]).toBe(
+      't1@2026-01-01T19:59:59.000Z',
+    )
   })
   it('a daytime window that does not wrap', () => {
     const r = run(j('UTC', 'start: "12:00", end: "14:00"'), {events: [ev('cart', '2026-01-01T13:00:00Z')], until: '2026-02-01T00:00:00Z'})
@@ -43,7 +49,11 @@ steps:
     expect(r.entries[0]).toMatchObject({outcome: 'converted', sends: []})
   })
   it('uses the profile time zone with timezone: profile', () => {
-    const r = run(j('profile'), {profile: {timezone: 'America/New_York'}, events: [ev('cart', '2026-01-02T03:00:00Z')], until: '2026-02-01T00:00:00Z'})
+    const r = run(j('profile'), {
+      profile: {timezone: 'America/New_York'},
+      events: [ev('cart', '2026-01-02T03:00:00Z')],
+      until: '2026-02-01T00:00:00Z',
+    })
     // 22:00 in New York -> 08:00 New York = 13:00Z.
     expect(sendsOf(r)[0]).toBe('t1@2026-01-02T13:00:00.000Z')
   })

@@ -36,6 +36,11 @@ describe('generateEvents', () => {
     expect(digest({...options, scenario: 'saas'})).not.toBe(digest(options))
   })
 
+  it('stays the same across versions (update the digest only on purpose)', () => {
+    expect(digest({customers: 50, days: 10, seed: 1, start: START})).toMatchInlineSnapshot(`"3d6e8dd253116d269b62fb568c5afd43b5bc8d7598238a8e48ac5da5cd6cae2d"`)
+    expect(digest({customers: 50, days: 10, seed: 1, start: START, scenario: 'saas'})).toMatchInlineSnapshot(`"1ca730609517ca12cb1c289ef6fc31c1525c265adf2cc6c8c57dd2da5abb6ee3"`)
+  })
+
   it('keeps the first customers identical when more are asked for', () => {
     expect(generateCustomer({...options, customers: 10}, 3)).toEqual(generateCustomer({...options, customers: 5000}, 3))
   })
@@ -71,6 +76,12 @@ describe('generateEvents', () => {
     expect(identifies.some((e) => e.properties.unsubscribed === true)).toBe(true)
     const carts = [...generateEvents(options)].filter((e) => e.type === 'cart_updated')
     expect(carts[0]?.properties).toEqual({cart_value: expect.any(Number), items: expect.any(Number), currency: 'EUR'})
+  })
+
+  it('signs every customer up inside even a one-day window', () => {
+    const events = [...generateEvents({customers: 200, days: 1, seed: 3, start: START + 15 * 3_600_000})]
+    expect(new Set(events.map((e) => e.customer_id)).size).toBe(200)
+    for (const event of events) expect(event.timestamp).toBeGreaterThanOrEqual(START + 15 * 3_600_000)
   })
 
   it('refuses nonsense options', () => {

@@ -215,6 +215,16 @@ describe('importEvents', () => {
     expect(wrong.issues[0]?.message).toMatch(/unsupported Segment type "identify"|missing userId/)
   })
 
+  it('fails fast with JOE3009 while another connection holds the write lock', async () => {
+    const path = join(tempDir(), 'events.db')
+    const holder = openEventStore(path)
+    const store = openEventStore(path, {busyTimeoutMs: 10})
+    holder.db.exec('BEGIN IMMEDIATE')
+    await expect(importEvents(store, fixture('joe.ndjson'), {now: NOW})).rejects.toMatchObject({code: 'JOE3009'})
+    holder.db.exec('ROLLBACK')
+    expect(await importEvents(store, fixture('joe.ndjson'), {now: NOW})).toMatchObject({imported: 6})
+  })
+
   it('gives clear errors for missing, empty and unrecognisable files and read-only stores', async () => {
     const dir = tempDir()
     const store = newStore()

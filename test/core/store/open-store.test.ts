@@ -96,6 +96,13 @@ describe('openEventStore', () => {
     expect(codeOf(() => openEventStore(other))).toBe('JOE3006')
   })
 
+  it('gives a throw-away store for :memory:', () => {
+    const store = openEventStore(':memory:')
+    expect(store.schemaVersion).toBe(SCHEMA_VERSION)
+    expect(store.stats().events).toBe(0)
+    store.close()
+  })
+
   it('refuses a read-only open of a missing store', () => {
     expect(codeOf(() => openEventStore(join(tempDir(), 'missing.db'), {readonly: true}))).toBe('JOE3008')
   })

@@ -1,5 +1,6 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {importEvents} from '../../../src/core/store/import-events.js'
 import {openEventStore} from '../../../src/core/store/open-store.js'
@@ -79,6 +80,30 @@ describe('iterateCustomers', () => {
       for (const id of shard) expect(shardOf(id, 3)).toBe(index)
     }
     expect(shardOf('cust-1', 7)).toBe(shardOf('cust-1', 7))
+  })
+
+  it('orders any timeline like a stable sort by (customer, timestamp)', async () => {
+    const event = fc.record({
+      customer_id: fc.constantFrom('a', 'b', 'c', 'd'),
+      type: fc.constantFrom('x', 'y', 'identify'),
+      timestamp: fc.integer({min: 0, max: 5}),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, {minLength: 1, maxLength: 30}), async (events) => {
+        const store = await storeWith(events)
+        const expected = events
+          .map((e, i) => ({...e, seq: i + 1}))
+          .sort((p, q) =>
+            p.customer_id < q.customer_id ? -1 : p.customer_id > q.customer_id ? 1 : p.timestamp - q.timestamp || p.seq - q.seq,
+          )
+        const actual = [...iterateCustomers(store)].flatMap((c) =>
+          c.events.map((e) => ({customer_id: c.customerId, type: e.type, timestamp: e.timestamp, seq: e.seq})),
+        )
+        expect(actual).toEqual(expected)
+        store.close()
+      }),
+      {numRuns: 25},
+    )
   })
 
   it('frees the connection when the consumer stops early', async () => {

@@ -1,0 +1,113 @@
+import {Chalk, type ChalkInstance} from 'chalk'
+import type {SimulationReport} from '../../core/engine/report.js'
+import type {CustomerResult} from '../../core/engine/types.js'
+import type {SimulateResult} from '../../core/simulate/simulate.js'
+
+const n = (value: number) => value.toLocaleString('en-US')
+const pct = (part: number, whole: number) => (whole === 0 ? '  -  ' : `${((part / whole) * 100).toFixed(1).padStart(5)}%`)
+
+/** Human report of `joe simulate`: one section per journey, then cross-journey load and policy. */
+export function renderSimulateText(result: SimulateResult, options: {color: boolean}): string {
+  const c = new Chalk({level: options.color ? 3 : 0})
+  const out: string[] = []
+  for (const report of result.reports) out.push(...renderReport(report, c), '')
+  if (result.customer) out.push(...renderCustomer(result.customer, c), '')
+  if (result.load) {
+    out.push(c.bold('Messages per customer, all journeys'))
+    const entries = Object.entries(result.load.distribution)
+    if (entries.length === 0) out.push('  no customer received a message')
+    for (const [count, customers] of entries)
+      out.push(`  ${count.padStart(3)} message${count === '1' ? ' ' : 's'}  ${n(customers)} customers`)
+    if (result.load.max > 0) out.push(`  most: ${result.load.max} (${result.load.busiest.join(', ')})`)
+    out.push('')
+  }
+  if (result.policy) {
+    const p = result.policy
+    if (p.ok) out.push(c.green(`✔ policy max_messages_per_customer (${p.limit} per ${p.per}): no customer over the limit`))
+    else {
+      out.push(
+        c.red(
+          `✖ policy max_messages_per_customer (${p.limit} per ${p.per}): ${p.breaches.length} customer${p.breaches.length === 1 ? '' : 's'} over the limit`,
+        ),
+      )
+      for (const b of p.breaches.slice(0, 20)) out.push(`  ${b.customerId}: ${b.messages} messages between ${b.from} and ${b.until}`)
+      if (p.breaches.length > 20) out.push(`  …and ${p.breaches.length - 20} more (see --json)`)
+    }
+  }
+  return out.join('\n').trimEnd()
+}
+
+function renderReport(r: SimulationReport, c: ChalkInstance): string[] {
+  const out = [c.bold(`Journey ${r.journey}`) + c.dim(`  ${r.window.from} → ${r.window.until}`)]
+  const k = r.customers
+  out.push(
+    `  customers  ${n(k.evaluated)} evaluated, ${n(k.entered)} entered (${n(r.entries)} entries)`,
+    `             ${n(k.converted)} converted, ${n(k.completed)} completed, ${n(k.exited)} exited, ${n(k.in_flight)} in flight, ${n(k.held_out)} held out`,
+  )
+  if (r.conversion) {
+    const up = r.conversion.uplift
+    out.push(
+      `  conversion treatment ${(r.conversion.treatment_rate * 100).toFixed(2)}%, holdout ${(r.conversion.holdout_rate * 100).toFixed(2)}%, uplift ${up >= 0 ? c.green(`+${(up * 100).toFixed(2)}`) : c.red((up * 100).toFixed(2))} pts`,
+    )
+  }
+  out.push('', '  step funnel (arrivals)')
+  const width = Math.max(...Object.keys(r.steps).map((s) => s.length))
+  const top = Math.max(1, ...Object.values(r.steps).map((s) => s.entered))
+  for (const [id, {entered}] of Object.entries(r.steps)) {
+    const bar = '█'.repeat(Math.round((entered / top) * 24))
+    const waiting = r.in_flight_at[id] ? c.dim(`  (${n(r.in_flight_at[id])} waiting)`) : ''
+    out.push(`    ${id.padEnd(width)}  ${n(entered).padStart(8)}  ${c.cyan(bar)}${waiting}`)
+  }
+  for (const [step, cases] of Object.entries(r.branches)) {
+    const total = Object.values(cases).reduce((a, b) => a + b, 0)
+    out.push(
+      `  branch ${step}: ${Object.entries(cases)
+        .map(([k2, v]) => `${k2 === 'else' ? 'else' : `case ${Number(k2) + 1}`} ${n(v)} (${pct(v, total).trim()})`)
+        .join(', ')}`,
+    )
+  }
+  for (const [step, variants] of Object.entries(r.variants)) {
+    const total = Object.values(variants).reduce((a, b) => a + b, 0)
+    out.push(
+      `  split ${step}: ${Object.entries(variants)
+        .map(([v, count]) => `${v} ${n(count)} (${pct(count, total).trim()})`)
+        .join(', ')}`,
+    )
+  }
+  const m = r.messages
+  out.push(
+    '',
+    `  messages   ${n(m.total)} sent: ${
+      Object.entries(m.by_channel)
+        .map(([ch, v]) => `${ch} ${n(v)}`)
+        .join(', ') || 'none'
+    }`,
+    `             by template: ${
+      Object.entries(m.by_template)
+        .map(([t, v]) => `${t} ${n(v)}`)
+        .join(', ') || 'none'
+    }`,
+    `             suppressed: ${n(m.suppressed.frequency_cap)} by frequency cap, ${n(m.suppressed.consent)} by consent; deferred by quiet hours: ${n(m.deferred.quiet_hours)}`,
+  )
+  const cov = r.coverage
+  const gaps = [
+    ...cov.unreached_steps.map((s) => `step ${s}`),
+    ...cov.unreached_cases.map((x) => `${x.step} ${x.case === 'else' ? 'else' : `case ${x.case + 1}`}`),
+    ...cov.unreached_variants.map((x) => `${x.step}/${x.variant}`),
+  ]
+  if (gaps.length > 0) out.push(c.yellow(`  not reached by any customer: ${gaps.join(', ')}`))
+  return out
+}
+
+function renderCustomer(customer: {id: string; results: Record<string, CustomerResult>}, c: ChalkInstance): string[] {
+  const out = [c.bold(`Trace of customer ${customer.id}`)]
+  for (const [journey, result] of Object.entries(customer.results)) {
+    out.push(`  ${c.bold(journey)}: ${result.entries.length === 0 ? 'never entered' : result.entries.map((e) => e.outcome).join(', ')}`)
+    for (const t of result.trace) {
+      out.push(`    ${new Date(t.at).toISOString()}  ${t.kind.padEnd(9)} ${(t.step ?? '').padEnd(16)} ${c.dim(t.detail)}`)
+    }
+    for (const e of result.exprErrors)
+      out.push(c.yellow(`    ${new Date(e.at).toISOString()}  expression error at ${e.where}: ${e.message}`))
+  }
+  return out
+}
