@@ -64,6 +64,11 @@ export const CODES = {
   },
   JOE1030: {name: 'no-journeys', severity: 'error', summary: 'The paths given (or the configured journeys folder) hold no journey files.'},
   JOE1031: {name: 'path-not-found', severity: 'error', summary: 'A path given on the command line does not exist.'},
+  JOE1032: {
+    name: 'file-exists',
+    severity: 'error',
+    summary: '`joe init` or `joe new journey` would overwrite an existing file; nothing was written (use `--force` to overwrite).',
+  },
   JOE2001: {name: 'duplicate-step-id', severity: 'error', summary: 'Two steps share an id; step ids are unique within a journey.'},
   JOE2002: {
     name: 'reserved-step-id',
@@ -138,11 +143,65 @@ export const CODES = {
     severity: 'error',
     summary: 'A test event time is neither an ISO 8601 timestamp nor "+duration", or the first event is relative.',
   },
+  JOE3001: {
+    name: 'import-invalid-lines',
+    severity: 'error',
+    summary: 'The import file has invalid lines; nothing was imported (fix them or use `--skip-invalid`).',
+  },
+  JOE3002: {name: 'invalid-event', severity: 'error', summary: 'One line or record of an import file is not a valid event.'},
+  JOE3003: {
+    name: 'import-format-unknown',
+    severity: 'error',
+    summary: 'The file is empty, or its format cannot be told from its first lines; pass `--format`.',
+  },
+  JOE3004: {name: 'import-file-unreadable', severity: 'error', summary: 'The import file does not exist, is a folder, or cannot be read.'},
+  JOE3005: {
+    name: 'store-too-new',
+    severity: 'error',
+    summary: 'The store was written by a newer joe (its schema version is higher than this joe knows).',
+  },
+  JOE3006: {
+    name: 'not-an-event-store',
+    severity: 'error',
+    summary: 'The store file is not SQLite, is corrupt, or is a SQLite database that is not a joe store.',
+  },
+  JOE3007: {
+    name: 'store-outdated',
+    severity: 'error',
+    summary: 'A read-only open found a store at an older schema; open it for writing once (e.g. an import) to upgrade it.',
+  },
+  JOE3008: {
+    name: 'store-unavailable',
+    severity: 'error',
+    summary: 'The store is missing, or its file or folder cannot be created, opened or written.',
+  },
+  JOE3009: {name: 'store-busy', severity: 'error', summary: "Another process holds the store's write lock."},
+  JOE3010: {name: 'csv-header', severity: 'error', summary: 'The CSV header row lacks customer_id, type or timestamp.'},
+  JOE3011: {name: 'store-read-only', severity: 'error', summary: 'An import or generate was attempted on a store opened read-only.'},
+  JOE3012: {
+    name: 'invalid-generate-options',
+    severity: 'error',
+    summary: 'Generator options are out of range (customers or days below 1, unknown scenario).',
+  },
   JOE4001: {
     name: 'test-journey-invalid',
     severity: 'error',
     summary: 'A test file names a journey that has validation errors, so its cases cannot run.',
   },
+  JOE4002: {name: 'empty-store', severity: 'error', summary: 'The event store has no events to simulate.'},
+  JOE4003: {name: 'invalid-window', severity: 'error', summary: '`--from` is after `--until`.'},
+  JOE4004: {name: 'unknown-customer', severity: 'error', summary: 'The customer has no events in the store (or in the window).'},
+  JOE4005: {
+    name: 'invalid-time-flag',
+    severity: 'error',
+    summary: 'A time flag (`--from`, `--until`, `--as-of`, `--start`) is not a date or an ISO 8601 time.',
+  },
+  JOE4006: {
+    name: 'journey-not-simulatable',
+    severity: 'error',
+    summary: 'A journey named for simulation does not exist or has validation errors.',
+  },
+  JOE4007: {name: 'no-policies', severity: 'error', summary: '`simulate --check` was given but the config has no `policies`.'},
 } as const satisfies Record<string, CodeInfo>
 
 export type DiagnosticCode = keyof typeof CODES

@@ -33,6 +33,13 @@ import type {CustomerEvent, CustomerResult, CustomerTimeline, EntryRecord, RunOp
  * criteria (event criteria, then profile criteria when the event changed the profile),
  * a waiting wait_for, and finally a new entry. The goal wins over an exit on the same
  * event; with `goal.exit: false` the customer converts and the exit still removes them.
+ *
+ * Segments: a match counts only as a transition (not matching -> matching) seen at a
+ * profile change; a transition while the customer is in the journey is used up, and an
+ * `update` step refreshes the match state but never (re-)enters its own journey.
+ * Holdouts: the group is a hash of (journey id, customer id) unless pinned; a held-out
+ * entry runs no steps and is followed only for the goal, for `goal.within` when set,
+ * else until the end of the run; meanwhile it counts as being in the journey.
  */
 export function runCustomer(journey: Journey, customer: CustomerTimeline, options: RunOptions): CustomerResult {
   const compiled = compileJourney(journey)

@@ -1,5 +1,7 @@
+import fc from 'fast-check'
+import {DateTime} from 'luxon'
 import {describe, expect, it} from 'vitest'
-import {inQuietHours, nextLocalTime, quietHoursEnd, resolveZone} from '../../../src/core/engine/local-time.js'
+import {inQuietHours, localMinuteOfDay, nextLocalTime, quietHoursEnd, resolveZone} from '../../../src/core/engine/local-time.js'
 import {ev, iso, journey, run, sendsOf, t} from './helpers.js'
 
 const NINE = 9 * 60
@@ -115,5 +117,26 @@ steps:
     const stopped = run(u, {events: [ev('go', '2026-01-10T09:00:00Z'), ev('stop', '2026-01-10T09:00:00Z')], until: '2026-12-31T00:00:00Z'})
     expect(sendsOf(stopped)).toEqual([])
     expect(stopped.entries[0]?.outcome).toBe('exited')
+  })
+})
+
+describe('localMinuteOfDay', () => {
+  it('agrees with luxon for any instant and zone', () => {
+    const zones = [
+      'UTC',
+      'Europe/Berlin',
+      'America/New_York',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+      'America/St_Johns',
+    ]
+    fc.assert(
+      fc.property(fc.integer({min: t('2000-01-01T00:00:00Z'), max: t('2040-01-01T00:00:00Z')}), fc.constantFrom(...zones), (at, zone) => {
+        const local = DateTime.fromMillis(at, {zone})
+        expect(localMinuteOfDay(at, zone)).toBe(local.hour * 60 + local.minute)
+      }),
+      {numRuns: 2000},
+    )
   })
 })

@@ -37,8 +37,12 @@ describe('generateEvents', () => {
   })
 
   it('stays the same across versions (update the digest only on purpose)', () => {
-    expect(digest({customers: 50, days: 10, seed: 1, start: START})).toMatchInlineSnapshot(`"3d6e8dd253116d269b62fb568c5afd43b5bc8d7598238a8e48ac5da5cd6cae2d"`)
-    expect(digest({customers: 50, days: 10, seed: 1, start: START, scenario: 'saas'})).toMatchInlineSnapshot(`"1ca730609517ca12cb1c289ef6fc31c1525c265adf2cc6c8c57dd2da5abb6ee3"`)
+    expect(digest({customers: 50, days: 10, seed: 1, start: START})).toMatchInlineSnapshot(
+      `"3d6e8dd253116d269b62fb568c5afd43b5bc8d7598238a8e48ac5da5cd6cae2d"`,
+    )
+    expect(digest({customers: 50, days: 10, seed: 1, start: START, scenario: 'saas'})).toMatchInlineSnapshot(
+      `"1ca730609517ca12cb1c289ef6fc31c1525c265adf2cc6c8c57dd2da5abb6ee3"`,
+    )
   })
 
   it('keeps the first customers identical when more are asked for', () => {
