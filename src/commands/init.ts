@@ -42,7 +42,7 @@ List the templates with "joe new journey --list".`
     if (shown !== '.') this.log(`  cd ${shown}`)
     this.log('  joe validate                      # check the journey, its tests and the config')
     this.log('  joe test                          # run the scenarios in journeys/*.test.yaml')
-    this.log('  joe import events/sample.ndjson   # load two weeks of sample events')
+    this.log('  joe events import events/sample.ndjson  # load two weeks of sample events')
     const simulate = `  joe simulate ${result.journeyId}`.padEnd(36)
     this.log(`${simulate}# replay them through the journey`)
     return result
