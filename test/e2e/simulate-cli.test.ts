@@ -1,0 +1,90 @@
+import {cp, readFile, stat, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {execa} from 'execa'
+import {describe, expect, it} from 'vitest'
+import {tempProject} from '../helpers/temp-project.js'
+
+// End-to-end on a copy of the example project, with the built CLI (npm test builds first).
+const root = path.resolve(import.meta.dirname, '../..')
+const bin = path.join(root, 'bin/run.js')
+
+async function exampleProject(): Promise<string> {
+  const dir = await tempProject({})
+  for (const entry of ['joe.config.yaml', 'journeys', 'events'])
+    await cp(path.join(root, 'examples', entry), path.join(dir, entry), {recursive: true})
+  return dir
+}
+
+describe('events, simulate and test (built CLI)', () => {
+  it('imports the sample, simulates deterministically, traces a customer and checks policies', async () => {
+    const cwd = await exampleProject()
+    const joe = (...args: string[]) => execa('node', [bin, ...args], {cwd, reject: false, env: {NO_COLOR: '1'}})
+    const imported = await joe('events', 'import', 'events/sample.ndjson')
+    expect(imported.exitCode).toBe(0)
+    expect(imported.stdout).toMatch(/imported \d+ events \(joe\)/)
+    expect((await joe('events', 'import', 'events/sample.ndjson')).stdout).toContain('already imported')
+
+    const first = await joe('simulate', 'cart-abandonment', '--json')
+    const second = await joe('simulate', 'cart-abandonment', '--json')
+    expect(first.exitCode).toBe(0)
+    expect(first.stdout).toBe(second.stdout)
+    const report = JSON.parse(first.stdout)
+    expect(report).toMatchObject({format_version: 1, journey: 'cart-abandonment', customers: {entered: expect.any(Number)}})
+    expect(report.conversion).toHaveProperty('uplift')
+
+    const text = await joe('simulate', 'cart-abandonment')
+    expect(text.stdout).toContain('step funnel')
+
+    const stats = JSON.parse((await joe('events', 'stats', '--json')).stdout)
+    expect(stats.events).toBeGreaterThan(0)
+
+    const customer = JSON.parse((await joe('simulate', 'cart-abandonment', '--json', '--customer', 'cus_001')).stdout)
+    expect(customer.customer.id).toBe('cus_001')
+
+    const traced = await joe('simulate', 'cart-abandonment', '--trace', 'traces.ndjson')
+    expect(traced.exitCode).toBe(0)
+    const lines = (await readFile(path.join(cwd, 'traces.ndjson'), 'utf8')).trim().split('\n')
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      journey: 'cart-abandonment',
+      customer_id: expect.any(String),
+      kind: expect.any(String),
+    })
+
+    const checked = await joe('simulate', '--check')
+    expect(checked.exitCode).toBe(0)
+    expect(checked.stdout).toContain('policy max_messages_per_customer')
+
+    const config = await readFile(path.join(cwd, 'joe.config.yaml'), 'utf8')
+    await writeFile(path.join(cwd, 'joe.config.yaml'), config.replace(/limit: \d+/, 'limit: 1'))
+    const breached = await joe('simulate', '--check')
+    expect(breached.exitCode).toBe(1)
+    expect(breached.stdout).toMatch(/customers? over the limit/)
+  })
+
+  it('refuses a broken import whole and leaves the store as it was', async () => {
+    const cwd = await exampleProject()
+    const joe = (...args: string[]) => execa('node', [bin, ...args], {cwd, reject: false, env: {NO_COLOR: '1'}})
+    await joe('events', 'import', 'events/sample.ndjson')
+    const before = JSON.parse((await joe('events', 'stats', '--json')).stdout)
+    const good = '{"customer_id":"x1","type":"page","timestamp":"2026-03-02T10:00:00Z"}'
+    await writeFile(path.join(cwd, 'broken.ndjson'), `${good}\n{not json\n${good.replace('x1', 'x2')}\n{"customer_id":"x3"}\n`)
+    const refused = await joe('events', 'import', 'broken.ndjson')
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stderr).toContain('broken.ndjson:2:')
+    expect(refused.stderr).toContain('broken.ndjson:4:')
+    expect(refused.stderr).not.toMatch(/\n\s+at /)
+    const after = JSON.parse((await joe('events', 'stats', '--json')).stdout)
+    expect(after.events).toBe(before.events)
+    const skipped = await joe('events', 'import', 'broken.ndjson', '--skip-invalid')
+    expect(skipped.exitCode).toBe(0)
+    expect(skipped.stdout).toContain('imported 2 events')
+  })
+
+  it('joe test passes on the example project and writes JUnit', async () => {
+    const cwd = await exampleProject()
+    const result = await execa('node', [bin, 'test', '--format', 'junit'], {cwd, reject: false})
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="joe test" tests="\d+" failures="0"/)
+    expect((await stat(path.join(cwd, 'journeys'))).isDirectory()).toBe(true)
+  })
+})
