@@ -19,7 +19,8 @@ describe('the code catalog', () => {
     const walk = async (dir: URL): Promise<void> => {
       for (const entry of await readdir(dir, {withFileTypes: true})) {
         if (entry.isDirectory()) await walk(new URL(`${entry.name}/`, dir))
-        else if (/\.tsx?$/.test(entry.name)) for (const m of (await readFile(new URL(entry.name, dir), 'utf8')).matchAll(/'(JOE\d{4})'/g)) used.add(m[1] as string)
+        else if (/\.tsx?$/.test(entry.name))
+          for (const m of (await readFile(new URL(entry.name, dir), 'utf8')).matchAll(/'(JOE\d{4})'/g)) used.add(m[1] as string)
       }
     }
     await walk(new URL('../src/', import.meta.url))
