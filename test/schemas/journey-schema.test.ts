@@ -1,8 +1,8 @@
 import Ajv2020 from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {readSchema} from '../../src/core/schemas.js'
+import {compileSchema, type Doc, editedCopy, type Validate} from '../helpers/schema-validator.js'
 
 const EXAMPLE = `
 # yaml-language-server: $schema=../node_modules/joe-cli/schemas/journey.schema.json
@@ -73,25 +73,14 @@ moved:
   old-reminder: email-1
 `
 
-// biome-ignore lint/suspicious/noExplicitAny: test documents are YAML edited freely at any depth
-type Doc = Record<string, any>
-
-type Validate = ((data: unknown) => boolean) & {errors?: Array<{keyword: string; instancePath: string; params: object}> | null}
-
 let validate: Validate
 
 beforeAll(async () => {
-  const ajv = new Ajv2020.default({strict: true, allErrors: true})
-  addFormats.default(ajv)
-  validate = ajv.compile(await readSchema('journey'))
+  validate = await compileSchema('journey')
 })
 
 /** The example with `edit` applied to a fresh copy. */
-function variant(edit: (doc: Doc) => void): unknown {
-  const doc = parse(EXAMPLE) as Doc
-  edit(doc)
-  return doc
-}
+const variant = (edit: (doc: Doc) => void): unknown => editedCopy(EXAMPLE, edit)
 
 function minimal(step: Record<string, unknown>, extra: Record<string, unknown> = {}): unknown {
   return {version: 1, id: 'j', name: 'J', entry: {event: 'e'}, steps: [{id: 's', ...step}], ...extra}

@@ -1,8 +1,8 @@
 import Ajv2020 from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {readSchema} from '../../src/core/schemas.js'
+import {compileSchema, type Doc, editedCopy, type Validate} from '../helpers/schema-validator.js'
 
 const EXAMPLE = `
 journey: cart-abandonment
@@ -27,23 +27,13 @@ cases:
       sends: []
 `
 
-// biome-ignore lint/suspicious/noExplicitAny: test documents are YAML edited freely at any depth
-type Doc = Record<string, any>
-
-type Validate = ((data: unknown) => boolean) & {errors?: Array<{keyword: string}> | null}
 let validate: Validate
 
 beforeAll(async () => {
-  const ajv = new Ajv2020.default({strict: true, allErrors: true})
-  addFormats.default(ajv)
-  validate = ajv.compile(await readSchema('journey-test'))
+  validate = await compileSchema('journey-test')
 })
 
-function withChange(edit: (doc: Doc) => void): unknown {
-  const doc = parse(EXAMPLE) as Doc
-  edit(doc)
-  return doc
-}
+const withChange = (edit: (doc: Doc) => void): unknown => editedCopy(EXAMPLE, edit)
 
 describe('journey-test.schema.json', () => {
   it('compiles in strict mode', async () => {
