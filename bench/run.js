@@ -33,7 +33,8 @@ import {measureInterleaved, runOnce, summarize} from './lib/measure.js'
  * @property {boolean} [baseline] the yardstick the others are divided by (exactly one)
  * @property {{maxRatio: number}} [aim] met when median / baseline median is below maxRatio
  * @property {(ctx: Context) => import('./lib/measure.js').Invocation} invocation
- * @property {(stdout: string, ctx: Context) => void} [check] throws when a (first, untimed) run's output is wrong
+ * @property {(stdout: string, ctx: Context, invocation: import('./lib/measure.js').Invocation) => void} [check]
+ *   throws when the output of a first, untimed run is wrong
  */
 
 /** @type {Benchmark[]} */
@@ -143,7 +144,7 @@ function main() {
       invocation: b.invocation(ctx),
     }))
     // One untimed run each to check that the command works and prints what it should.
-    for (const item of items) item.benchmark.check?.(runOnce(item.name, item.invocation).stdout, ctx)
+    for (const item of items) item.benchmark.check?.(runOnce(item.name, item.invocation).stdout, ctx, item.invocation)
 
     const useHyperfine = options.hyperfine && hasHyperfine()
     if (options.hyperfine && !useHyperfine) throw new Error('--hyperfine: hyperfine is not on PATH')

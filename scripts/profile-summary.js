@@ -5,14 +5,24 @@
 //
 //   node scripts/profile-summary.js /tmp/prof/CPU.*.cpuprofile [--top 25] [--callers NAME]
 //
-// --callers NAME lists the stacks (5 frames up) under which functions named NAME spent time.
+// --callers NAME lists the stacks (NAME and 5 callers) in which functions named NAME spent time.
+// Commands are bundled (scripts/bundle-commands.js), so packages show up as one
+// file; build with JOE_NO_BUNDLE=1 for time by package.
 import {readFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
-const {values, positionals} = parseArgs({allowPositionals: true, options: {top: {type: 'string', default: '25'}, callers: {type: 'string'}}})
+const {values, positionals} = parseArgs({
+  allowPositionals: true,
+  options: {top: {type: 'string', default: '25'}, callers: {type: 'string'}},
+})
 const top = Number(values.top)
+// Piped into head: stop quietly when the reader goes away.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
 if (positionals.length === 0) {
-  process.stderr.write('usage: node scripts/profile-summary.js PROFILE.cpuprofile [--top N]\n')
+  process.stderr.write('usage: node scripts/profile-summary.js PROFILE.cpuprofile... [--top N] [--callers NAME]\n')
   process.exit(2)
 }
 
@@ -31,8 +41,7 @@ function groupOf(url, functionName) {
 for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, 'utf8'))
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
-  const self = new Map()
-  // Sample counts times the mean interval; timeDeltas give each sample's weight.
+  // Each sample weighs the time since the previous one (timeDeltas, microseconds).
   const weight = new Map()
   profile.samples.forEach((id, i) => weight.set(id, (weight.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000))
   const parent = new Map()
@@ -57,7 +66,6 @@ for (const file of positionals) {
       seen.add(k)
       fnTotal.set(k, (fnTotal.get(k) ?? 0) + ms)
     }
-    self.set(id, ms)
   }
   const fmt = (entries) =>
     [...entries]

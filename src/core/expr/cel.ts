@@ -22,10 +22,20 @@ export interface ExprIssue {
  * certain. Never throws.
  */
 export function checkExpression(source: string, context: ExprContext): ExprIssue[] {
-  const parsed = parseExpression(source)
-  if (!parsed.ok) return [parsed.issue]
-  return checkParsed(parsed.parsed, source, context).sort((a, b) => a.offset - b.offset)
+  // Projects repeat the same conditions across journeys and steps; parsing dominates validate's CEL time.
+  const key = `${context}\u0000${source}`
+  let issues = checkCache.get(key)
+  if (issues === undefined) {
+    const parsed = parseExpression(source)
+    issues = parsed.ok ? checkParsed(parsed.parsed, source, context).sort((a, b) => a.offset - b.offset) : [parsed.issue]
+    if (checkCache.size >= CHECK_CACHE_LIMIT) checkCache.clear()
+    checkCache.set(key, issues)
+  }
+  return issues.map((issue) => ({...issue}))
 }
+
+const CHECK_CACHE_LIMIT = 10_000
+const checkCache = new Map<string, ExprIssue[]>()
 
 /** Values an expression sees. Times are epoch milliseconds; CEL sees them as timestamps. */
 export interface ExprBindings {

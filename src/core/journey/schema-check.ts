@@ -1,6 +1,7 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {fileURLToPath} from 'node:url'
 import type {ErrorObject, ValidateFunction} from 'ajv'
-import Ajv2020 from 'ajv/dist/2020.js'
 import type {Diagnostic} from '../errors.js'
 import {schemaPath} from '../schemas.js'
 import type {SourceFile, YamlPath} from './source.js'
@@ -8,16 +9,49 @@ import {didYouMean} from './suggest.js'
 
 export type SchemaName = 'journey' | 'config' | 'journey-test'
 
+/**
+ * How joe's schemas are compiled. The error mapper below relies on `allErrors`
+ * (every problem in one run) and `verbose` (`error.parentSchema`, `error.data`).
+ * scripts/build-validators.js generates the standalone validators with these too.
+ */
+export const SCHEMA_VALIDATOR_OPTIONS = {allErrors: true, verbose: true, strict: false} as const
+
+// Lazy, synchronous loading: a command pays for a validator (and ajv) only when it checks a file of that kind.
+const requireCjs = createRequire(import.meta.url)
+
+/** What scripts/build-validators.js writes: ajv standalone code plus the schema text it was compiled from. */
+interface PrecompiledValidator {
+  default: ValidateFunction
+  schemaText: string
+}
+
 const validators = new Map<SchemaName, ValidateFunction>()
 
 function validatorFor(name: SchemaName): ValidateFunction {
   let validate = validators.get(name)
   if (!validate) {
-    const ajv = new Ajv2020.default({allErrors: true, verbose: true, strict: false})
-    validate = ajv.compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object)
+    const schemaText = readFileSync(schemaPath(name), 'utf8')
+    validate = precompiledValidator(name, schemaText) ?? compileValidator(schemaText)
     validators.set(name, validate)
   }
   return validate
+}
+
+/**
+ * The build's standalone validator (dist/generated/<name>.validator.cjs; this file is
+ * dist/core/journey/schema-check.js), so no schema is compiled at run time. Undefined
+ * when there is none, as when running from src/ (tests), or when the schema changed since the build.
+ */
+function precompiledValidator(name: SchemaName, schemaText: string): ValidateFunction | undefined {
+  const file = fileURLToPath(new URL(`../../generated/${name}.validator.cjs`, import.meta.url))
+  if (!existsSync(file)) return undefined
+  const generated = requireCjs(file) as PrecompiledValidator
+  return generated.schemaText === schemaText ? generated.default : undefined
+}
+
+function compileValidator(schemaText: string): ValidateFunction {
+  const {default: Ajv2020} = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
+  return new Ajv2020(SCHEMA_VALIDATOR_OPTIONS).compile(JSON.parse(schemaText) as object)
 }
 
 /** Validates a parsed file against one of joe's JSON Schemas; every violation becomes a located diagnostic. */
