@@ -1,6 +1,32 @@
 import {isCelError, plan} from '@bufbuild/cel'
 import {closest, distance} from 'fastest-levenshtein'
 import type {ExprIssue} from './cel.js'
+import {
+  arithmetic,
+  article,
+  BOOL,
+  capitalize,
+  conditionHint,
+  constType,
+  DYN,
+  equalityComparable,
+  INT,
+  isDefinite,
+  isNumeric,
+  join,
+  MACROS,
+  MAX_DEPTH,
+  mismatchHint,
+  orderComparable,
+  RESULT_TYPES,
+  STRING,
+  STRING_METHODS,
+  TIME_METHODS,
+  TYPE,
+  TYPE_IDENTS,
+  type Ty,
+  VARIABLE_TYPES,
+} from './cel-types.js'
 import {CEL_ENV, FUNCTION_NAMES} from './runtime.js'
 import {ALL_VARIABLES, contextVariables, describeContext, type ExprContext, isConditionContext} from './scope.js'
 import type {Expr, ParsedExpr} from './syntax.js'
@@ -12,107 +38,6 @@ import type {Expr, ParsedExpr} from './syntax.js'
  * profiles and event properties as dynamic, and reports only what is certain
  * to fail or to be meaningless: anything involving a dyn value passes.
  */
-
-type Scalar = 'dyn' | 'bool' | 'int' | 'uint' | 'double' | 'string' | 'bytes' | 'null' | 'timestamp' | 'duration' | 'type'
-
-type Ty =
-  | {kind: Scalar}
-  | {kind: 'list'; elem: Ty}
-  | {kind: 'map'; value: Ty}
-  | {kind: 'object'; name: string; fields: ReadonlyMap<string, Ty>; hint: string}
-
-const DYN: Ty = {kind: 'dyn'}
-const BOOL: Ty = {kind: 'bool'}
-const INT: Ty = {kind: 'int'}
-const UINT: Ty = {kind: 'uint'}
-const DOUBLE: Ty = {kind: 'double'}
-const STRING: Ty = {kind: 'string'}
-const BYTES: Ty = {kind: 'bytes'}
-const NULL: Ty = {kind: 'null'}
-const TIMESTAMP: Ty = {kind: 'timestamp'}
-const DURATION: Ty = {kind: 'duration'}
-const TYPE: Ty = {kind: 'type'}
-
-const VARIABLE_TYPES: Record<string, Ty> = {
-  event: {
-    kind: 'object',
-    name: 'event',
-    fields: new Map<string, Ty>([
-      ['type', STRING],
-      ['timestamp', TIMESTAMP],
-      ['properties', {kind: 'map', value: DYN}],
-    ]),
-    hint: "event fields: type, timestamp, properties (the event's own data is under event.properties)",
-  },
-  journey: {
-    kind: 'object',
-    name: 'journey',
-    fields: new Map<string, Ty>([
-      ['id', STRING],
-      ['entered_at', TIMESTAMP],
-    ]),
-    hint: 'journey fields: id, entered_at',
-  },
-  profile: {kind: 'map', value: DYN},
-  now: TIMESTAMP,
-  channel: STRING,
-}
-
-/** Identifiers that name types, e.g. `type(x) == int`. */
-const TYPE_IDENTS = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn'])
-
-const MACROS = new Set(['has', 'all', 'exists', 'exists_one', 'map', 'filter'])
-
-const RESULT_TYPES: Record<string, Ty> = {
-  size: INT,
-  int: INT,
-  uint: UINT,
-  double: DOUBLE,
-  string: STRING,
-  bool: BOOL,
-  bytes: BYTES,
-  timestamp: TIMESTAMP,
-  duration: DURATION,
-  type: TYPE,
-  contains: BOOL,
-  startsWith: BOOL,
-  endsWith: BOOL,
-  matches: BOOL,
-  charAt: STRING,
-  lowerAscii: STRING,
-  upperAscii: STRING,
-  replace: STRING,
-  substring: STRING,
-  trim: STRING,
-  format: STRING,
-  join: STRING,
-  'strings.quote': STRING,
-  indexOf: INT,
-  lastIndexOf: INT,
-  split: {kind: 'list', elem: STRING},
-}
-
-const STRING_METHODS = new Set([
-  'contains',
-  'startsWith',
-  'endsWith',
-  'matches',
-  'charAt',
-  'lowerAscii',
-  'upperAscii',
-  'replace',
-  'substring',
-  'trim',
-  'format',
-  'indexOf',
-  'lastIndexOf',
-  'split',
-])
-
-const TIME_METHODS = /^get[A-Z]/
-
-/** Deeper than this, the checker stops looking (the parser has already accepted the text). */
-const MAX_DEPTH = 400
 
 type Scope = ReadonlyMap<string, Ty>
 
@@ -471,142 +396,6 @@ class Checker {
     }
     return article(t)
   }
-}
-
-function constType(kind: string | undefined): Ty {
-  switch (kind) {
-    case 'nullValue':
-      return NULL
-    case 'boolValue':
-      return BOOL
-    case 'int64Value':
-      return INT
-    case 'uint64Value':
-      return UINT
-    case 'doubleValue':
-      return DOUBLE
-    case 'stringValue':
-      return STRING
-    case 'bytesValue':
-      return BYTES
-    default:
-      return DYN
-  }
-}
-
-function isDefinite(t: Ty): boolean {
-  return t.kind !== 'dyn'
-}
-
-function isNumeric(t: Ty): boolean {
-  return t.kind === 'int' || t.kind === 'uint' || t.kind === 'double'
-}
-
-function shape(t: Ty): string {
-  return t.kind === 'object' ? 'map' : t.kind
-}
-
-function join(a: Ty, b: Ty): Ty {
-  if (a.kind === 'list' && b.kind === 'list') return {kind: 'list', elem: join(a.elem, b.elem)}
-  if (a.kind === 'map' && b.kind === 'map') return {kind: 'map', value: join(a.value, b.value)}
-  if (a.kind === 'object' && b.kind === 'object') return a.name === b.name ? a : DYN
-  return a.kind === b.kind ? a : DYN
-}
-
-function equalityComparable(a: Ty, b: Ty): boolean {
-  if (!isDefinite(a) || !isDefinite(b) || a.kind === 'null' || b.kind === 'null') return true
-  if (isNumeric(a) && isNumeric(b)) return true
-  return shape(a) === shape(b)
-}
-
-const ORDERED = new Set(['dyn', 'int', 'uint', 'double', 'string', 'bool', 'bytes', 'timestamp', 'duration'])
-
-function orderComparable(a: Ty, b: Ty): boolean {
-  if (!ORDERED.has(a.kind) || !ORDERED.has(b.kind)) return false
-  if (!isDefinite(a) || !isDefinite(b)) return true
-  if (isNumeric(a) && isNumeric(b)) return true
-  return a.kind === b.kind
-}
-
-/** The result type of an arithmetic operator, or undefined when no overload can apply. */
-function arithmetic(fn: string, a: Ty, b: Ty): Ty | undefined {
-  if (!isDefinite(a) || !isDefinite(b)) {
-    const known = isDefinite(a) ? a : b
-    if (isDefinite(known)) {
-      const fits =
-        isNumeric(known) ||
-        (fn === '_+_' && ['string', 'bytes', 'list', 'timestamp', 'duration'].includes(known.kind)) ||
-        (fn === '_-_' && (known.kind === 'timestamp' || known.kind === 'duration'))
-      if (!fits) return undefined
-    }
-    return DYN
-  }
-  if (isNumeric(a) && isNumeric(b)) {
-    if (a.kind === b.kind) return fn === '_%_' && a.kind === 'double' ? undefined : a
-    if (fn === '_%_') return undefined
-    // Mixed int/double is supported by joe's extra overloads; uint mixes are left to run time.
-    return a.kind === 'uint' || b.kind === 'uint' ? DYN : DOUBLE
-  }
-  const pair = `${a.kind},${b.kind}`
-  if (fn === '_+_') {
-    if (a.kind === 'list' && b.kind === 'list') return join(a, b)
-    const plus: Record<string, Ty> = {
-      'string,string': STRING,
-      'bytes,bytes': BYTES,
-      'timestamp,duration': TIMESTAMP,
-      'duration,timestamp': TIMESTAMP,
-      'duration,duration': DURATION,
-    }
-    return plus[pair]
-  }
-  if (fn === '_-_') {
-    const minus: Record<string, Ty> = {
-      'timestamp,timestamp': DURATION,
-      'timestamp,duration': TIMESTAMP,
-      'duration,duration': DURATION,
-    }
-    return minus[pair]
-  }
-  return undefined
-}
-
-function article(t: Ty): string {
-  switch (t.kind) {
-    case 'int':
-      return 'an int'
-    case 'uint':
-      return 'a uint'
-    case 'object':
-      return 'a map'
-    case 'dyn':
-      return 'a value'
-    case 'null':
-      return 'null'
-    default:
-      return `a ${t.kind}`
-  }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
-}
-
-function conditionHint(t: Ty): string | undefined {
-  if (t.kind === 'string') return 'compare it with something, e.g. event.type == "cart_updated"'
-  if (isNumeric(t)) return 'compare it with something, e.g. event.properties.cart_value > 50'
-  if (t.kind === 'timestamp') return 'compare it, e.g. now - event.timestamp > duration("1h")'
-  return undefined
-}
-
-function mismatchHint(a: Ty, b: Ty): string | undefined {
-  const kinds = new Set([a.kind, b.kind])
-  if (kinds.has('timestamp') && (kinds.has('int') || kinds.has('double') || kinds.has('string'))) {
-    return 'compare timestamps with timestamp("2026-01-01T00:00:00Z"), or time spans with duration("1h")'
-  }
-  if (kinds.has('string') && (isNumeric(a) || isNumeric(b))) {
-    return 'convert one side, e.g. int(x), double(x) or string(x), or quote the number'
-  }
-  return undefined
 }
 
 /** `event.properties.cart_value` for ident/select chains; undefined for anything else. */
