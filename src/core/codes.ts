@@ -202,6 +202,128 @@ export const CODES = {
     summary: 'A journey named for simulation does not exist or has validation errors.',
   },
   JOE4007: {name: 'no-policies', severity: 'error', summary: '`simulate --check` was given but the config has no `policies`.'},
+  JOE5001: {
+    name: 'not-a-git-repo',
+    severity: 'error',
+    summary: '`joe diff --base REF` was run outside a git repository (compare two files with `joe diff OLD NEW` instead).',
+  },
+  JOE5002: {
+    name: 'unknown-git-ref',
+    severity: 'error',
+    summary: 'The `--base` ref names no commit, branch or tag here (fetch it first; in CI check out with full history).',
+  },
+  JOE5003: {
+    name: 'diff-journey-invalid',
+    severity: 'error',
+    summary: 'A journey on one side of a diff does not validate, or two journeys there share an id; the differ compares loaded journeys.',
+  },
+  JOE5004: {
+    name: 'diff-usage',
+    severity: 'error',
+    summary: 'Nothing to compare: `joe diff` needs two files or folders, or `--base REF` (with paths inside the repository).',
+  },
+  JOE5005: {name: 'git-failed', severity: 'error', summary: 'git could not be run, or a git command failed unexpectedly.'},
+  JOE5006: {
+    name: 'graph-journey-unknown',
+    severity: 'error',
+    summary: '`joe graph` was given something that is neither a journey file nor a journey id of the project, or a journey with errors.',
+  },
+  JOE5007: {
+    name: 'graph-render-failed',
+    severity: 'error',
+    summary: 'The SVG renderer (Graphviz compiled to WebAssembly) could not be loaded or failed.',
+  },
+  JOE6001: {
+    name: 'unknown-environment',
+    severity: 'error',
+    summary: '`--env` (or `--from`/`--to`, or a plan file) names an environment that joe.config.yaml does not define.',
+  },
+  JOE6002: {
+    name: 'invalid-store-url',
+    severity: 'error',
+    summary: "An environment's `store` is neither `sqlite:PATH` nor a `postgres://` URL.",
+  },
+  JOE6003: {
+    name: 'store-unavailable',
+    severity: 'error',
+    summary: 'The deploy store cannot be opened, connected to, or set up (tables created).',
+  },
+  JOE6004: {
+    name: 'store-too-new',
+    severity: 'error',
+    summary: 'The deploy store was migrated by a newer joe; this joe does not know its schema.',
+  },
+  JOE6005: {
+    name: 'deploy-locked',
+    severity: 'error',
+    summary: 'Another deploy to the environment held its deploy lock for longer than `--lock-timeout`.',
+  },
+  JOE6006: {name: 'stale-plan', severity: 'error', summary: "The environment's ledger moved since the plan was made; nothing was applied."},
+  JOE6007: {
+    name: 'invalid-plan-file',
+    severity: 'error',
+    summary: 'A saved plan file cannot be read, is not a joe deploy plan, or was edited (a document no longer matches its revision hash).',
+  },
+  JOE6008: {
+    name: 'confirmation-required',
+    severity: 'error',
+    summary: 'A deploy that changes something needs confirmation: answer the prompt on a terminal, or pass `--yes`.',
+  },
+  JOE6009: {name: 'deploy-cancelled', severity: 'error', summary: 'The deploy was not confirmed at the prompt; nothing was applied.'},
+  JOE6010: {
+    name: 'invalid-project',
+    severity: 'error',
+    summary: 'The project has validation errors; joe deploys nothing until `joe validate` is clean.',
+  },
+  JOE6011: {
+    name: 'unknown-journey',
+    severity: 'error',
+    summary: 'A journey named on the command line is not in the project, or not active in the environment.',
+  },
+  JOE6012: {
+    name: 'unknown-revision',
+    severity: 'error',
+    summary: '`rollback --to` names no revision that was active in the environment, or a prefix matching several.',
+  },
+  JOE6013: {
+    name: 'nothing-to-roll-back',
+    severity: 'error',
+    summary: 'The journey has no earlier revision in the environment to roll back to.',
+  },
+  JOE6020: {
+    name: 'protected-environment',
+    severity: 'error',
+    summary: 'A protected environment accepts only revisions active in its `promote_from` environment (or `--force` with a message).',
+  },
+  JOE6021: {
+    name: 'policy-breach',
+    severity: 'error',
+    summary:
+      'Simulating the revisions to deploy on the local event store breaches a config policy (bypass with `--skip-policies`, recorded in the ledger).',
+  },
+  JOE6022: {
+    name: 'in-flight-drop',
+    severity: 'error',
+    summary:
+      'A new revision removes steps where customers may be waiting without a `moved` entry (spec section 7); refused unless `--allow-drop`.',
+  },
+  JOE6023: {
+    name: 'force-needs-message',
+    severity: 'error',
+    summary: '`--force` on a protected environment needs `-m MESSAGE`, recorded in the ledger.',
+  },
+  JOE6024: {
+    name: 'policy-check-unavailable',
+    severity: 'error',
+    summary:
+      'The config has policies but they cannot be simulated (no local event store, or no events); import events or use `--skip-policies`.',
+  },
+  JOE6014: {
+    name: 'invalid-deploy-flags',
+    severity: 'error',
+    summary:
+      'Deploy flags that do not fit together or a bad value: `--prune` with named journeys or a plan file, a `--lock-timeout` that is not a duration.',
+  },
 } as const satisfies Record<string, CodeInfo>
 
 export type DiagnosticCode = keyof typeof CODES

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3'
 import {JoeError} from '../errors.js'
 import {LockTimeoutError, type SqlConnection, type SqlExecutor, type SqlValue, toPositional} from './sql-connection.js'
 
-/** Hook for tests: awaited before every statement inside a locked transaction (e.g. to pause mid-apply). */
-export type StatementHook = () => Promise<void>
+/** Hook for tests: awaited before every statement inside a locked transaction (e.g. to pause mid-apply), with the lock's key. */
+export type StatementHook = (lockKey: string) => Promise<void>
 
 /**
  * A deploy store in a SQLite file (WAL mode). Deploys are serialised by `BEGIN IMMEDIATE`, which takes
@@ -55,7 +55,7 @@ export function openSqliteConnection(path: string, options: {onStatement?: State
       const tx: SqlExecutor = options.onStatement
         ? {
             query: async (sql, params) => {
-              await options.onStatement?.()
+              await options.onStatement?.(key)
               return run(sql, params)
             },
           }

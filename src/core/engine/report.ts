@@ -68,8 +68,31 @@ export interface SimulationReport {
   coverage: Coverage
 }
 
+/**
+ * A report builder's counts as plain data (structured-cloneable, e.g. from a worker thread).
+ * Merging partials gives the same report as adding every result to one builder, in any order.
+ */
+export interface ReportPartial {
+  customers: CustomerCounts
+  entries: number
+  holdoutConverted: number
+  /** Present when some customer added had an event. */
+  earliest?: number
+  steps: Record<string, number>
+  branches: Record<string, Record<string, number>>
+  variants: Record<string, Record<string, number>>
+  messages: {total: number; frequency_cap: number; consent: number; quiet_hours: number}
+  byChannel: Record<string, number>
+  byTemplate: Record<string, number>
+  inFlightAt: Record<string, number>
+}
+
 export interface ReportBuilder {
   add(result: CustomerResult): void
+  /** What has been added so far, as plain data. */
+  partial(): ReportPartial
+  /** Adds another builder's partial (of the same journey) to this one. */
+  merge(partial: ReportPartial): void
   /** `window.from` absent: the earliest event of any customer added (or `until`). */
   build(window: {from?: number; until: number}): SimulationReport
 }
@@ -148,6 +171,42 @@ export function createReportBuilder(journey: Journey): ReportBuilder {
       }
     },
 
+    partial() {
+      return {
+        customers: {...customers},
+        entries,
+        holdoutConverted,
+        ...(earliest === undefined ? {} : {earliest}),
+        steps: Object.fromEntries(Object.entries(steps).map(([id, counter]) => [id, counter.entered])),
+        branches: structuredClone(branches),
+        variants: structuredClone(variants),
+        messages: {...messages},
+        byChannel: Object.fromEntries(byChannel),
+        byTemplate: Object.fromEntries(byTemplate),
+        inFlightAt: Object.fromEntries(inFlightAt),
+      }
+    },
+
+    merge(partial) {
+      for (const key of Object.keys(customers) as (keyof CustomerCounts)[]) customers[key] += partial.customers[key]
+      entries += partial.entries
+      holdoutConverted += partial.holdoutConverted
+      if (partial.earliest !== undefined && (earliest === undefined || partial.earliest < earliest)) earliest = partial.earliest
+      for (const [id, n] of Object.entries(partial.steps)) {
+        const counter = steps[id]
+        if (counter !== undefined) counter.entered += n
+      }
+      addCounts(branches, partial.branches)
+      addCounts(variants, partial.variants)
+      for (const key of Object.keys(messages) as (keyof typeof messages)[]) messages[key] += partial.messages[key]
+      const addTo = (map: Map<string, number>, counts: Record<string, number>) => {
+        for (const [key, n] of Object.entries(counts)) map.set(key, (map.get(key) ?? 0) + n)
+      }
+      addTo(byChannel, partial.byChannel)
+      addTo(byTemplate, partial.byTemplate)
+      addTo(inFlightAt, partial.inFlightAt)
+    },
+
     build(window) {
       const from = window.from ?? earliest ?? window.until
       const report = {
@@ -189,6 +248,15 @@ export function buildReport(journey: Journey, results: Iterable<CustomerResult>,
   const builder = createReportBuilder(journey)
   for (const result of results) builder.add(result)
   return builder.build(window)
+}
+
+/** Adds step -> key -> count tables into `into`, for steps it knows (those of its journey). */
+function addCounts(into: Record<string, Record<string, number>>, from: Record<string, Record<string, number>>): void {
+  for (const [step, counts] of Object.entries(from)) {
+    const target = into[step]
+    if (target === undefined) continue
+    for (const [key, n] of Object.entries(counts)) target[key] = (target[key] ?? 0) + n
+  }
 }
 
 function coverage(

@@ -50,6 +50,13 @@ export function createPolicyChecker(policy: MessagePolicy) {
         })
       }
     },
+    /** The breaches found so far, for merging into another checker (e.g. from a worker thread). */
+    breaches(): PolicyBreach[] {
+      return [...breaches]
+    },
+    merge(more: readonly PolicyBreach[]): void {
+      breaches.push(...more)
+    },
     result(): PolicyCheck {
       breaches.sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0))
       return {policy: 'max_messages_per_customer', limit: policy.limit, per: policy.per, ok: breaches.length === 0, breaches}

@@ -1,0 +1,92 @@
+import type {Diagnostic} from '../errors.js'
+import {JoeError} from '../errors.js'
+import {buildJourney} from '../journey/build-model.js'
+import {checkJourney} from '../journey/check-journey.js'
+import type {Journey} from '../journey/model.js'
+import {readSourceFile} from '../journey/read-source.js'
+import {parseYamlSource} from '../journey/source.js'
+import type {JoeConfig} from '../project/config.js'
+
+/** One version of one journey file, loaded to the model. */
+export interface JourneyFile {
+  /** Path as shown to users (relative to the cwd). */
+  path: string
+  journey: Journey
+}
+
+/** A file that could not be loaded: its first error. */
+export interface BrokenFile {
+  path: string
+  diagnostic: Diagnostic
+}
+
+/**
+ * Both sides of a diff are loaded without the template catalog: it does not change the
+ * model, a template since removed from the catalog must not make the old version
+ * unreadable, and `joe validate` (not the diff) is where an unknown template is reported.
+ */
+export function withoutCatalog(config: JoeConfig): JoeConfig {
+  const {templates: _templates, ...rest} = config
+  return rest
+}
+
+/** Parse -> schema -> rules -> model for journey text (e.g. from `git show`). */
+export function loadJourneyText(display: string, text: string, config: JoeConfig): JourneyFile | BrokenFile {
+  const parsed = parseYamlSource(display, text)
+  const diagnostics = parsed.diagnostics.length > 0 ? parsed.diagnostics : checkJourney(parsed.source, config)
+  const error = diagnostics.find((d) => d.severity === 'error')
+  if (error) return {path: display, diagnostic: error}
+  return {path: display, journey: buildJourney(parsed.source.value as Record<string, unknown>)}
+}
+
+export async function loadJourneyFile(display: string, absolute: string, config: JoeConfig): Promise<JourneyFile | BrokenFile> {
+  const read = await readSourceFile(display, absolute)
+  const problem = read.diagnostics.find((d) => d.severity === 'error')
+  if (problem || !read.source)
+    return {
+      path: display,
+      diagnostic: problem ?? {
+        code: 'JOE1006',
+        severity: 'error',
+        message: 'cannot read the file',
+        location: {file: display, line: 1, column: 1},
+      },
+    }
+  return loadJourneyText(display, read.source.text, config)
+}
+
+export function isBroken(file: JourneyFile | BrokenFile): file is BrokenFile {
+  return 'diagnostic' in file
+}
+
+/**
+ * The loaded files of one side, or a JoeError naming every broken one: a diff of a
+ * journey that does not validate would be a guess.
+ */
+export function requireValid(files: ReadonlyArray<JourneyFile | BrokenFile>, side: string): JourneyFile[] {
+  const broken = files.filter(isBroken)
+  if (broken.length > 0) {
+    const first = broken[0] as BrokenFile
+    const where = first.diagnostic.location
+    throw new JoeError(
+      'JOE5003',
+      `${broken.length === 1 ? `${first.path} (${side}) does not validate` : `${broken.length} journey files (${side}) do not validate`}: ${first.diagnostic.code} ${first.diagnostic.message}`,
+      {
+        hint: `the differ compares loaded journeys; fix ${broken.map((b) => b.path).join(', ')} first (\`joe validate\` shows every problem)`,
+        where,
+      },
+    )
+  }
+  const valid = files.filter((f): f is JourneyFile => !isBroken(f))
+  const seen = new Map<string, string>()
+  for (const file of valid) {
+    const earlier = seen.get(file.journey.id)
+    if (earlier !== undefined) {
+      throw new JoeError('JOE5003', `journey id "${file.journey.id}" is used by both ${earlier} and ${file.path} (${side})`, {
+        hint: 'journey ids are unique in a project; the differ matches journeys by id',
+      })
+    }
+    seen.set(file.journey.id, file.path)
+  }
+  return valid
+}

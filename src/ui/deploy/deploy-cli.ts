@@ -1,0 +1,68 @@
+// Shared wiring of the deploy commands (deploy, plan, promote, rollback, status, history, pause,
+// resume): their common flags, the EnvOptions built from the process, and the confirmation prompt.
+import {createInterface} from 'node:readline/promises'
+import {Flags} from '@oclif/core'
+import {requireConfig} from '../../cli/project-context.js'
+import {currentActor} from '../../core/deploy/actor.js'
+import type {EnvOptions} from '../../core/deploy/deploy.js'
+import type {Actor} from '../../core/deploy/deploy-types.js'
+import {JoeError} from '../../core/errors.js'
+import {parseDuration} from '../../core/journey/duration.js'
+import type {JoeConfig} from '../../core/project/config.js'
+
+export const envFlag = Flags.string({char: 'e', description: 'Environment name from joe.config.yaml.', helpValue: 'NAME', required: true})
+export const configFlag = Flags.string({char: 'c', description: 'Path to joe.config.yaml.', helpValue: 'PATH'})
+export const colorFlag = Flags.boolean({description: 'Colour the text output (default: when stdout is a terminal).', allowNo: true})
+export const messageFlag = Flags.string({char: 'm', description: 'Why: recorded in the ledger.', helpValue: 'MESSAGE'})
+export const lockTimeoutFlag = Flags.string({
+  description: 'How long to wait for another deploy to the environment to finish (e.g. 30s, 2m).',
+  default: '30s',
+  helpValue: 'DURATION',
+})
+export const allowDropFlag = Flags.boolean({
+  description: 'Accept revisions that remove steps where customers may wait without a `moved` entry (they complete at once).',
+})
+
+/** Milliseconds of a --lock-timeout value: a duration (`30s`) or plain milliseconds. */
+export function lockTimeoutMs(value: string): number {
+  const ms = /^\d+$/.test(value) ? Number(value) : parseDuration(value)
+  if (ms === undefined || ms < 0) {
+    throw new JoeError('JOE6014', `--lock-timeout "${value}" is not a duration`, {hint: 'e.g. 30s, 2m or 0 (fail at once)', exitCode: 2})
+  }
+  return ms
+}
+
+/** The project config and EnvOptions for `env`, from the process (cwd, environment variables, clock). */
+export async function envContext(env: string, configPath: string | undefined): Promise<EnvOptions & {config: JoeConfig}> {
+  const config = await requireConfig(process.cwd(), configPath)
+  return {config, env, vars: process.env, now: Date.now()}
+}
+
+export function actor(config: JoeConfig): Promise<Actor> {
+  return currentActor(config.root)
+}
+
+export function colorEnabled(flag: boolean | undefined): boolean {
+  return flag ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
+}
+
+/**
+ * Asks "question [y/N]" on a terminal. Without a terminal (CI, pipes, --json) there is nobody to ask:
+ * a change then needs --yes.
+ */
+export async function confirm(question: string, options: {yes: boolean; json: boolean}): Promise<void> {
+  if (options.yes) return
+  if (options.json || !process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new JoeError('JOE6008', 'this would change the environment, and there is no terminal to confirm it on', {
+      hint: 'check the plan (`joe plan` or --dry-run), then run again with --yes',
+      exitCode: 2,
+    })
+  }
+  const rl = createInterface({input: process.stdin, output: process.stderr})
+  try {
+    const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase()
+    if (answer !== 'y' && answer !== 'yes') throw new JoeError('JOE6009', 'cancelled: nothing was applied')
+  } finally {
+    rl.close()
+  }
+}
