@@ -26,7 +26,19 @@ export abstract class JoeCommand<T> extends Command {
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
     // oclif's own exits and usage errors (unknown flag, missing arg) carry an exit code: keep them.
     const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
-    if (oclifExit !== undefined && !isJoeError(error)) return super.catch(error)
+    if (oclifExit !== undefined && !isJoeError(error)) {
+      // oclif would print its whole error object (config included) as the --json output.
+      if (this.jsonEnabled() && oclifExit !== 0) {
+        const message = error.message
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '' && !line.startsWith('See more help'))
+          .join(' ')
+        this.logJson({error: {code: 'usage', message}})
+        this.exit(oclifExit)
+      }
+      return super.catch(error)
+    }
     if (isJoeError(error)) {
       this.printJoeError(error)
       this.exit(error.exitCode)

@@ -1,19 +1,6 @@
 import path from 'node:path'
 import {JoeError} from '../core/errors.js'
-import {type JoeConfig, loadConfig} from '../core/project/config.js'
-
-/** The project config for commands that need it; a broken config is a clear error, not defaults. */
-export async function requireConfig(cwd: string, configPath?: string): Promise<JoeConfig> {
-  const loaded = await loadConfig(cwd, configPath)
-  const error = loaded.diagnostics.find((d) => d.severity === 'error')
-  if (error) {
-    throw new JoeError(error.code, `${loaded.display ?? 'joe.config.yaml'}: ${error.message}`, {
-      hint: error.hint ?? 'run `joe validate` to see every problem in the config',
-      where: error.location,
-    })
-  }
-  return loaded.config
-}
+import type {JoeConfig} from '../core/project/config.js'
 
 /** The event store path: --store, else `store` from joe.config.yaml (relative to the config). */
 export function storePath(config: JoeConfig, flag: string | undefined): string {

@@ -52,6 +52,12 @@ describe('joe validate (built CLI)', () => {
     expect(usage.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('answers a usage error under --json with a small JSON error, exit 2', async () => {
+    const {stdout, exitCode} = await joe(['validate', '--bogus', '--json'])
+    expect(exitCode).toBe(2)
+    expect(JSON.parse(stdout)).toEqual({error: {code: 'usage', message: 'Nonexistent flag: --bogus'}})
+  })
+
   it('prints the version without a stack of oclif', async () => {
     const {stdout, exitCode} = await joe(['--version'])
     expect(exitCode).toBe(0)

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {JoeCommand} from '../../cli/joe-command.js'
-import {parseInstantFlag, requireConfig, storePath} from '../../cli/project-context.js'
+import {parseInstantFlag, storePath} from '../../cli/project-context.js'
+import {requireConfig} from '../../core/project/config.js'
 import {type GenerateResult, writeGeneratedEvents} from '../../core/store/generate-events.js'
 import {SCENARIOS, type Scenario} from '../../core/store/generate-scenarios.js'
 import {openEventStore} from '../../core/store/open-store.js'

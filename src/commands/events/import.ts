@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {JoeCommand} from '../../cli/joe-command.js'
-import {requireConfig, storePath} from '../../cli/project-context.js'
+import {storePath} from '../../cli/project-context.js'
+import {requireConfig} from '../../core/project/config.js'
 import {type ImportResult, importEvents} from '../../core/store/import-events.js'
 import {openEventStore} from '../../core/store/open-store.js'
 import {startProgress} from '../../ui/progress.js'

@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {JoeCommand} from '../../cli/joe-command.js'
-import {parseInstantFlag, requireConfig, storePath} from '../../cli/project-context.js'
+import {parseInstantFlag, storePath} from '../../cli/project-context.js'
 import {JoeError} from '../../core/errors.js'
+import {requireConfig} from '../../core/project/config.js'
 import {openEventStore} from '../../core/store/open-store.js'
 import {type CustomerTimeline, customerTimeline} from '../../core/store/queries.js'
 

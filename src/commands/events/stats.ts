@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {JoeCommand} from '../../cli/joe-command.js'
-import {requireConfig, storePath} from '../../cli/project-context.js'
+import {storePath} from '../../cli/project-context.js'
+import {requireConfig} from '../../core/project/config.js'
 import {openEventStore} from '../../core/store/open-store.js'
 import type {StoreStats} from '../../core/store/store-types.js'
 

@@ -2,8 +2,8 @@ import {existsSync} from 'node:fs'
 import {stat} from 'node:fs/promises'
 import path from 'node:path'
 import {JoeError} from '../errors.js'
-import {type JoeConfig, loadConfig} from '../project/config.js'
-import {discoverFiles} from '../project/discover.js'
+import {type JoeConfig, requireConfig} from '../project/config.js'
+import {discoverFiles, displayPath} from '../project/discover.js'
 import {diffPair, diffProjects, type ProjectDiff, summarize} from './diff-project.js'
 import {gitTopLevel, listFilesAt, resolveCommit, showFile} from './git.js'
 import {type JourneyFile, loadJourneyFile, loadJourneyText, requireValid, withoutCatalog} from './load-journeys.js'
@@ -20,29 +20,12 @@ export interface DiffSides {
 
 const byId = (files: JourneyFile[]) => new Map(files.map((f) => [f.journey.id, f]))
 
-async function projectConfig(cwd: string, configPath?: string): Promise<JoeConfig> {
-  const loaded = await loadConfig(cwd, configPath)
-  const error = loaded.diagnostics.find((d) => d.severity === 'error')
-  if (error) {
-    throw new JoeError(error.code, `${loaded.display ?? 'joe.config.yaml'}: ${error.message}`, {
-      hint: error.hint ?? 'run `joe validate` to see every problem in the config',
-      where: error.location,
-    })
-  }
-  return loaded.config
-}
-
-const display = (cwd: string, absolute: string) => {
-  const relative = path.relative(cwd, absolute)
-  return (relative.startsWith('..') || relative === '' ? absolute : relative).split(path.sep).join('/')
-}
-
 /**
  * `joe diff OLD NEW`: two journey files (one journey diff, whatever their ids), or two
  * folders (journeys matched by id).
  */
 export async function diffPaths(oldPath: string, newPath: string, options: {cwd: string; configPath?: string}): Promise<DiffSides> {
-  const config = await projectConfig(options.cwd, options.configPath)
+  const config = await requireConfig(options.cwd, options.configPath)
   const kinds = await Promise.all(
     [oldPath, newPath].map(async (p) => {
       const info = await stat(path.resolve(options.cwd, p)).catch(() => undefined)
@@ -60,7 +43,7 @@ export async function diffPaths(oldPath: string, newPath: string, options: {cwd:
     const absolute = path.resolve(options.cwd, given)
     const files =
       kinds[0] === 'file'
-        ? [{absolute, display: display(options.cwd, absolute)}]
+        ? [{absolute, display: displayPath(options.cwd, absolute)}]
         : (await discoverFiles([given], options.cwd)).files.filter((f) => f.kind === 'journey')
     return requireValid(await Promise.all(files.map((f) => loadJourneyFile(f.display, f.absolute, cfg))), side)
   }
@@ -118,7 +101,7 @@ export async function diffAgainstRef(
 ): Promise<DiffSides> {
   const top = await gitTopLevel(options.cwd)
   const commit = await resolveCommit(top, ref)
-  const config = await projectConfig(options.cwd, options.configPath)
+  const config = await requireConfig(options.cwd, options.configPath)
   const given = options.paths.length > 0
   const absolutes = given
     ? options.paths.map((p) => path.resolve(options.cwd, p))
@@ -143,7 +126,7 @@ export async function diffAgainstRef(
   const oldFiles = requireValid(
     await Promise.all(
       listed.map(async (file) =>
-        loadJourneyText(display(options.cwd, path.join(top, file)), await showFile(top, commit, file), modelConfig),
+        loadJourneyText(displayPath(options.cwd, path.join(top, file)), await showFile(top, commit, file), modelConfig),
       ),
     ),
     ref,

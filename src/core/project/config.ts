@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import type {Diagnostic} from '../errors.js'
+import {type Diagnostic, JoeError} from '../errors.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {validateAgainstSchema} from '../journey/schema-check.js'
 
@@ -99,4 +99,17 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     environments,
   }
   return {config, diagnostics, text: source.text, display}
+}
+
+/** The project config for commands that need it; a broken config is a clear error, not defaults. */
+export async function requireConfig(root: string, configPath?: string): Promise<JoeConfig> {
+  const loaded = await loadConfig(root, configPath)
+  const error = loaded.diagnostics.find((d) => d.severity === 'error')
+  if (error) {
+    throw new JoeError(error.code, `${loaded.display ?? 'joe.config.yaml'}: ${error.message}`, {
+      hint: error.hint ?? 'run `joe validate` to see every problem in the config',
+      where: error.location,
+    })
+  }
+  return loaded.config
 }

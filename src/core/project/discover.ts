@@ -19,7 +19,8 @@ export function fileKind(file: string): ProjectFileKind {
   return /\.test\.ya?ml$/.test(file) ? 'test' : 'journey'
 }
 
-function display(cwd: string, absolute: string): string {
+/** A path as shown to users: relative to cwd when inside it, forward slashes. */
+export function displayPath(cwd: string, absolute: string): string {
   const relative = path.relative(cwd, absolute)
   return (relative.startsWith('..') || relative === '' ? absolute : relative).split(path.sep).join('/')
 }
@@ -75,7 +76,7 @@ export async function discoverFiles(paths: readonly string[], cwd: string): Prom
     } else found.add(absolute)
   }
   const files = [...found]
-    .map((absolute) => ({absolute, display: display(cwd, absolute), kind: fileKind(absolute)}))
+    .map((absolute) => ({absolute, display: displayPath(cwd, absolute), kind: fileKind(absolute)}))
     .sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0))
   return {files, diagnostics}
 }

@@ -2,13 +2,13 @@
 // resume): their common flags, the EnvOptions built from the process, and the confirmation prompt.
 import {createInterface} from 'node:readline/promises'
 import {Flags} from '@oclif/core'
-import {requireConfig} from '../../cli/project-context.js'
 import {currentActor} from '../../core/deploy/actor.js'
 import type {EnvOptions} from '../../core/deploy/deploy.js'
 import type {Actor} from '../../core/deploy/deploy-types.js'
 import {JoeError} from '../../core/errors.js'
 import {parseDuration} from '../../core/journey/duration.js'
 import type {JoeConfig} from '../../core/project/config.js'
+import {requireConfig} from '../../core/project/config.js'
 
 export const envFlag = Flags.string({char: 'e', description: 'Environment name from joe.config.yaml.', helpValue: 'NAME', required: true})
 export const configFlag = Flags.string({char: 'c', description: 'Path to joe.config.yaml.', helpValue: 'PATH'})
