@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Build step (after tsc): bundles every command (dist/commands/**/*.js) in place
-// with the project code and packages it imports. Node's ESM loader resolves,
+// Build step (after tsc): bundles every command (dist/commands/**/*.js), and the
+// worker thread entries listed in WORKERS, in place with the project code and
+// packages it imports. Node's ESM loader resolves,
 // reads, compiles and links every module separately; for `joe validate` that
 // was ~270 files and about 100 ms of its start-up. One file per command keeps
 // oclif's layout (commands folder, oclif.manifest.json) as it was.
@@ -79,10 +80,15 @@ if (process.env.JOE_NO_BUNDLE === '1') {
   process.exit(0)
 }
 
-const entries = readdirSync(commandsDir, {recursive: true, encoding: 'utf8'})
+// Worker thread entries, started by URL (new Worker(new URL('./x-worker.js', import.meta.url))):
+// bundled in place like a command, so a worker loads one file, not the module graph.
+const WORKERS = ['dist/core/simulate/simulate-worker.js']
+
+const commands = readdirSync(commandsDir, {recursive: true, encoding: 'utf8'})
   .filter((f) => f.endsWith('.js'))
   .map((f) => path.join(commandsDir, f))
-if (entries.length === 0) throw new Error(`no commands in ${commandsDir}; run tsc first`)
+if (commands.length === 0) throw new Error(`no commands in ${commandsDir}; run tsc first`)
+const entries = [...commands, ...WORKERS.map((f) => path.join(root, f))]
 
 const results = await Promise.all(
   entries.map((entry) =>

@@ -82,6 +82,38 @@ function wallClockInstant(day: DateTime, minute: number, zone: string, earliestF
  * not passed yet": a time exactly equal to `now` has not passed.
  */
 export function nextLocalTime(now: number, minute: number, zone: string, days?: readonly Weekday[]): number {
+  if (days === undefined || days.length === 0) {
+    const candidates = nextLocalCandidates(now, minute, zone)
+    if (candidates !== null) for (const at of candidates) if (at >= now) return at
+  }
+  return nextLocalTimeSlow(now, minute, zone, days)
+}
+
+// Local `minute` on the local day of `now` and the two after it, per zone; null where a DST
+// overlap makes the answer depend on `now` (then the slow path decides).
+const candidateCache = new Map<string, readonly number[] | null>()
+
+function nextLocalCandidates(now: number, minute: number, zone: string): readonly number[] | null {
+  const localDay = Math.floor((now + offsetMinutes(now, zone) * MINUTE_MS) / (DAY_MINUTES * MINUTE_MS))
+  const key = `${zone}|${minute}|${localDay}`
+  let candidates = candidateCache.get(key)
+  if (candidates === undefined) {
+    const start = DateTime.fromMillis(now, {zone})
+    const list: number[] = []
+    for (let i = 0; i <= 2; i++) {
+      const day = start.plus({days: i})
+      const first = wallClockInstant(day, minute, zone, Number.NEGATIVE_INFINITY)
+      if (first !== wallClockInstant(day, minute, zone, Number.POSITIVE_INFINITY)) break
+      list.push(first)
+    }
+    candidates = list.length === 3 ? list : null
+    if (candidateCache.size > 100_000) candidateCache.clear()
+    candidateCache.set(key, candidates)
+  }
+  return candidates
+}
+
+function nextLocalTimeSlow(now: number, minute: number, zone: string, days?: readonly Weekday[]): number {
   const start = DateTime.fromMillis(now, {zone})
   // Eight calendar days always include every weekday after today's time has passed.
   for (let i = 0; i <= 8; i++) {

@@ -1,12 +1,14 @@
-import {createReportBuilder, type SimulationReport} from '../engine/report.js'
-import {runCustomer} from '../engine/run-customer.js'
-import {createScheduleTicker} from '../engine/schedule.js'
-import type {CustomerResult, ScheduleTicker} from '../engine/types.js'
+import {availableParallelism} from 'node:os'
+import type {SimulationReport} from '../engine/report.js'
+import type {CustomerResult} from '../engine/types.js'
 import {JoeError} from '../errors.js'
 import type {Journey} from '../journey/model.js'
 import {openEventStore} from '../store/open-store.js'
-import {iterateCustomers} from '../store/queries.js'
-import {createPolicyChecker, type MessagePolicy, type PolicyCheck} from './policy.js'
+import {customerCount, iterateCustomerRows} from '../store/queries.js'
+import type {EventStore} from '../store/store-types.js'
+import type {MessagePolicy, PolicyCheck} from './policy.js'
+import {createReplayContext, mergePartials, type ReplayPartial, type ReplaySetup} from './replay.js'
+import {replayInThreads} from './threads.js'
 
 export const SIMULATE_FORMAT_VERSION = 1
 
@@ -25,6 +27,12 @@ export interface SimulateOptions {
   onProgress?: (done: number, total: number) => void
   /** Present: check it (simulate --check). */
   policy?: MessagePolicy
+  /**
+   * Threads that replay customers, this one included; 1 replays here only. Absent: the available
+   * cores (at most 4, and one per 100,000 events), without `customerId` or `onResult` (those
+   * always run here). The output is the same whatever the number.
+   */
+  workers?: number
 }
 
 export interface MessageLoad {
@@ -47,71 +55,72 @@ export interface SimulateResult {
   customer?: {id: string; results: Record<string, CustomerResult>}
 }
 
+/** Each thread beyond the first should have at least this many events: a worker takes ~0.2 s to start. */
+const EVENTS_PER_THREAD = 100_000
+/** Each worker thread adds ~70 MB of peak RSS, so more cores are not all used by default. */
+const MAX_DEFAULT_THREADS = 4
+
 /**
  * Replays every customer of the store through the journeys on a virtual clock.
- * Customers are independent, so memory holds one customer at a time.
+ * Customers are independent, so memory holds one customer at a time per thread; with several
+ * threads each replays contiguous ranges of customers and the counts are merged in customer order.
  */
 export function simulate(options: SimulateOptions): SimulateResult {
   const store = openEventStore(options.storePath, {readonly: true})
   try {
-    const stats = store.stats()
-    if (stats.events === 0 || stats.from === undefined || stats.until === undefined) {
+    const extent = storeExtent(store)
+    if (extent === undefined) {
       throw new JoeError('JOE4002', `the event store ${options.storePath} has no events`, {
         hint: 'import events with `joe events import FILE`, or make some with `joe events generate --customers 1000 --days 30 --seed 1`',
       })
     }
-    const until = options.until ?? stats.until
+    const until = options.until ?? extent.until
     const from = options.from
     if (from !== undefined && from > until) {
       throw new JoeError('JOE4003', `--from (${new Date(from).toISOString()}) is after --until (${new Date(until).toISOString()})`, {
         exitCode: 2,
       })
     }
-    const tickWindow = {from: from ?? stats.from, until}
-    const tickers = new Map<string, ScheduleTicker>()
-    for (const journey of options.journeys) {
-      if (journey.entry.kind === 'schedule') tickers.set(journey.id, createScheduleTicker(journey.entry.cron, tickWindow))
-    }
-    const builders = options.journeys.map((journey) => createReportBuilder(journey))
-    const policy = options.policy ? createPolicyChecker(options.policy) : undefined
-    const loadCounts = new Map<number, number>()
-    let busiest: string[] = []
-    let max = 0
-    const customerResults: Record<string, CustomerResult> = {}
-    let done = 0
-    const total = options.customerId ? 1 : stats.customers
-    for (const customer of iterateCustomers(store, {
+    const setup: ReplaySetup = {
+      journeys: options.journeys,
       until,
+      ticksFrom: from ?? extent.from,
       ...(from !== undefined ? {from} : {}),
-      ...(options.customerId ? {customerId: options.customerId} : {}),
-    })) {
-      const sendTimes: number[] = []
-      options.journeys.forEach((journey, i) => {
-        const ticker = tickers.get(journey.id)
-        const result = runCustomer(
-          journey,
-          {customerId: customer.customerId, events: customer.events, profile: customer.initialProfile},
-          {until, ...(from !== undefined ? {from} : {}), ...(ticker ? {scheduleTicks: ticker} : {})},
-        )
-        builders[i]?.add(result)
-        options.onResult?.(journey.id, result)
-        if (options.customerId) customerResults[journey.id] = result
-        for (const entry of result.entries) for (const send of entry.sends) sendTimes.push(send.at)
-      })
-      policy?.add(customer.customerId, sendTimes)
-      if (sendTimes.length > 0) {
-        loadCounts.set(sendTimes.length, (loadCounts.get(sendTimes.length) ?? 0) + 1)
-        if (sendTimes.length > max) {
-          max = sendTimes.length
-          busiest = []
-        }
-        if (sendTimes.length === max && busiest.length < 5) busiest.push(customer.customerId)
-      }
-      done++
-      if (done % 500 === 0) options.onProgress?.(done, total)
+      ...(options.policy ? {policy: options.policy} : {}),
     }
-    options.onProgress?.(done, total)
-    if (options.customerId && done === 0) {
+    const threads = threadCount(options, extent.events)
+    const customerResults: Record<string, CustomerResult> = {}
+    let partials: ReplayPartial[]
+    let total = 0
+    if (threads > 1) {
+      partials = replayInThreads(store, setup, threads, extent.events, {
+        start: () => {
+          total = options.onProgress ? customerCount(store) : 0
+        },
+        progress: (done) => options.onProgress?.(done, total),
+      })
+    } else {
+      total = options.customerId ? 1 : options.onProgress ? customerCount(store) : 0
+      const onResult = options.customerId
+        ? (journeyId: string, result: CustomerResult) => {
+            customerResults[journeyId] = result
+            options.onResult?.(journeyId, result)
+          }
+        : options.onResult
+      const replay = createReplayContext(setup).replay(onResult ? {onResult} : {})
+      for (const customer of iterateCustomerRows(store, {
+        until,
+        ...(from !== undefined ? {from} : {}),
+        ...(options.customerId ? {customerId: options.customerId} : {}),
+      })) {
+        replay.add(customer)
+        if (replay.customers % 500 === 0) options.onProgress?.(replay.customers, total)
+      }
+      partials = [replay.partial()]
+    }
+    const merged = mergePartials(setup, partials)
+    options.onProgress?.(merged.customers, total)
+    if (options.customerId && merged.customers === 0) {
       throw new JoeError(
         'JOE4004',
         `customer "${options.customerId}" has no events in the store${options.from !== undefined || options.until !== undefined ? ' in that window' : ''}`,
@@ -123,16 +132,38 @@ export function simulate(options: SimulateOptions): SimulateResult {
     const window = {...(from !== undefined ? {from} : {}), until}
     const result: SimulateResult = {
       format_version: SIMULATE_FORMAT_VERSION,
-      reports: builders.map((builder) => builder.build(window)),
+      reports: merged.builders.map((builder) => builder.build(window)),
     }
     if (options.journeys.length > 1) {
-      const distribution = Object.fromEntries([...loadCounts].sort(([a], [b]) => a - b).map(([n, c]) => [String(n), c]))
-      result.load = {distribution, max, busiest: busiest.sort()}
+      const distribution = Object.fromEntries([...merged.loadCounts].sort(([a], [b]) => a - b).map(([n, c]) => [String(n), c]))
+      result.load = {distribution, max: merged.max, busiest: merged.busiest.sort()}
     }
-    if (policy) result.policy = policy.result()
+    if (merged.policy) result.policy = merged.policy.result()
     if (options.customerId) result.customer = {id: options.customerId, results: customerResults}
     return result
   } finally {
     store.close()
   }
+}
+
+function threadCount(options: SimulateOptions, events: number): number {
+  if (options.customerId !== undefined || options.onResult !== undefined) return 1
+  if (options.workers !== undefined) return Math.max(1, Math.floor(options.workers))
+  return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_THREADS, Math.floor(events / EVENTS_PER_THREAD)))
+}
+
+/**
+ * The time span of the store from its imports (as storeStats has it, without its full scans) and
+ * about how many events it holds; undefined when it has none.
+ */
+function storeExtent(store: EventStore): {from: number; until: number; events: number} | undefined {
+  const {db} = store
+  const any = (db.prepare('SELECT EXISTS (SELECT 1 FROM events) AS e').get() as {e: number}).e
+  const range = db.prepare('SELECT min(min_ts) AS lo, max(max_ts) AS hi, sum(event_count) AS n FROM imports').get() as {
+    lo: number | null
+    hi: number | null
+    n: number | null
+  }
+  if (any === 0 || range.lo === null || range.hi === null) return undefined
+  return {from: range.lo, until: range.hi, events: range.n ?? 0}
 }

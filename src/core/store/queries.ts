@@ -28,6 +28,11 @@ export function storeStats(store: EventStore): StoreStats {
   return stats
 }
 
+/** How many customers have events: storeStats' `customers` without its other full scans. */
+export function customerCount(store: EventStore): number {
+  return (store.db.prepare('SELECT count(DISTINCT customer_id) AS n FROM events').get() as {n: number}).n
+}
+
 /**
  * Epoch ms of the latest event, the default end of a simulation window; undefined for an empty store.
  * Read from the per-import bounds so it costs nothing on a large store.
@@ -125,6 +130,136 @@ export function* iterateCustomers(store: EventStore, options: IterateCustomersOp
     // Ends the statement when the consumer stops early, freeing the connection.
     rows.return?.()
   }
+}
+
+/** One event row as read from the store: [seq, customer_id, type, ts, properties (JSON text)]. */
+export type EventRow = [seq: number, customerId: string, type: string, ts: number, properties: string]
+
+export interface IterateCustomerRowsOptions {
+  /** As for iterateCustomers: rows at or after it, plus earlier identify rows (in `earlier`). */
+  from?: number
+  /** As for iterateCustomers: rows at or before it. */
+  until?: number
+  /** Only this customer. */
+  customerId?: string
+  /**
+   * Only customer ids in `(after, through]` in SQLite binary order (an absent end is open), read
+   * through the (customer_id, ts, seq) index: contiguous ranges split work over threads.
+   */
+  range?: {after?: string; through?: string}
+}
+
+/** One customer's rows before any JSON is parsed, so a driver can look at event types first. */
+export interface CustomerRows {
+  customerId: string
+  /** Rows in the window, ordered by (ts, seq); never empty. */
+  rows: EventRow[]
+  /** Identify rows before `from`, ordered by (ts, seq); empty without `from`. */
+  earlier: EventRow[]
+}
+
+/**
+ * iterateCustomers without the parsing: the same customers in the same order with the same rows,
+ * properties left as JSON text. `customerEvents` turns one into what iterateCustomers yields.
+ */
+export function* iterateCustomerRows(
+  store: EventStore,
+  options: IterateCustomerRowsOptions = {},
+): Generator<CustomerRows, void, undefined> {
+  const where: string[] = []
+  const params: (string | number)[] = []
+  if (options.customerId !== undefined) {
+    where.push('customer_id = ?')
+    params.push(options.customerId)
+  }
+  if (options.range?.after !== undefined) {
+    where.push('customer_id > ?')
+    params.push(options.range.after)
+  }
+  if (options.range?.through !== undefined) {
+    where.push('customer_id <= ?')
+    params.push(options.range.through)
+  }
+  if (options.until !== undefined) {
+    where.push('ts <= ?')
+    params.push(options.until)
+  }
+  if (options.from !== undefined) {
+    where.push('(ts >= ? OR type = ?)')
+    params.push(options.from, IDENTIFY)
+  }
+  const sql = `SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY customer_id, ts, seq`
+  const rows = store.db
+    .prepare(sql)
+    .raw(true)
+    .iterate(...params) as IterableIterator<EventRow>
+  const from = options.from ?? Number.NEGATIVE_INFINITY
+  let current: CustomerRows | undefined
+  try {
+    for (const row of rows) {
+      if (current === undefined || current.customerId !== row[1]) {
+        if (current !== undefined && current.rows.length > 0) yield current
+        current = {customerId: row[1], rows: [], earlier: []}
+      }
+      if (row[3] < from) current.earlier.push(row)
+      else current.rows.push(row)
+    }
+    if (current !== undefined && current.rows.length > 0) yield current
+  } finally {
+    rows.return?.()
+  }
+}
+
+/** A stored event whose properties are parsed on first use: most events are never looked into. */
+class LazyStoredEvent implements StoredEvent {
+  readonly type: string
+  readonly timestamp: number
+  readonly seq: number
+  #text: string
+  #properties: JsonObject | undefined
+
+  constructor(row: EventRow) {
+    this.seq = row[0]
+    this.type = row[2]
+    this.timestamp = row[3]
+    this.#text = row[4]
+  }
+
+  get properties(): JsonObject {
+    this.#properties ??= JSON.parse(this.#text) as JsonObject
+    return this.#properties
+  }
+}
+
+/** What iterateCustomers yields for these rows; event properties are parsed when first read. */
+export function customerEvents(customer: CustomerRows): CustomerEvents {
+  let initialProfile: Profile = {}
+  for (const row of customer.earlier) initialProfile = mergeProfile(initialProfile, JSON.parse(row[4]) as JsonObject)
+  return {customerId: customer.customerId, events: customer.rows.map((row) => new LazyStoredEvent(row)), initialProfile}
+}
+
+/**
+ * Up to `parts - 1` customer ids that split the store's events into `parts` contiguous ranges of
+ * about equal size (each id is the last of its range), ascending; fewer when customers are few.
+ * One pass over the (customer_id, ts, seq) index, no rows read.
+ */
+export function customerRangeBounds(store: EventStore, parts: number, events: number): string[] {
+  const step = Math.max(1, Math.floor(events / parts))
+  const next = store.db
+    .prepare('SELECT customer_id FROM events INDEXED BY events_customer_ts WHERE customer_id > ? ORDER BY customer_id LIMIT 1 OFFSET ?')
+    .pluck()
+  const first = store.db
+    .prepare('SELECT customer_id FROM events INDEXED BY events_customer_ts ORDER BY customer_id LIMIT 1 OFFSET ?')
+    .pluck()
+  const bounds: string[] = []
+  for (let i = 1; i < parts; i++) {
+    const previous = bounds[bounds.length - 1]
+    const bound = (previous === undefined ? first.get(step - 1) : next.get(previous, step - 1)) as string | undefined
+    if (bound === undefined) break
+    bounds.push(bound)
+  }
+  return bounds
 }
 
 export interface CustomerTimeline {

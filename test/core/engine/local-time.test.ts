@@ -140,3 +140,21 @@ describe('localMinuteOfDay', () => {
     )
   })
 })
+
+describe('nextLocalTime cache', () => {
+  it('agrees with the uncached path (every weekday allowed) around DST switches and odd zones', () => {
+    const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kathmandu']
+    const everyDay = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
+    fc.assert(
+      fc.property(
+        fc.integer({min: t('2026-03-01T00:00:00Z'), max: t('2026-11-15T00:00:00Z')}),
+        fc.integer({min: 0, max: 24 * 60 - 1}),
+        fc.constantFrom(...zones),
+        (now, minute, zone) => {
+          expect(nextLocalTime(now, minute, zone)).toBe(nextLocalTime(now, minute, zone, everyDay))
+        },
+      ),
+      {numRuns: 3000},
+    )
+  })
+})

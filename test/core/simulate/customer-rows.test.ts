@@ -1,0 +1,103 @@
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {buildReport, createReportBuilder} from '../../../src/core/engine/report.js'
+import {runCustomer} from '../../../src/core/engine/run-customer.js'
+import {buildJourney} from '../../../src/core/journey/build-model.js'
+import type {Journey} from '../../../src/core/journey/model.js'
+import {parseYamlSource} from '../../../src/core/journey/source.js'
+import {rangesFrom} from '../../../src/core/simulate/threads.js'
+import {writeGeneratedEvents} from '../../../src/core/store/generate-events.js'
+import {openEventStore} from '../../../src/core/store/open-store.js'
+import {customerCount, customerEvents, customerRangeBounds, iterateCustomerRows, iterateCustomers} from '../../../src/core/store/queries.js'
+import type {EventStore, StoredEvent} from '../../../src/core/store/store-types.js'
+import {tempProject} from '../../helpers/temp-project.js'
+
+const START = Date.UTC(2026, 2, 1)
+const DAY = 86_400_000
+
+async function generated(customers: number): Promise<EventStore> {
+  const dir = await tempProject({})
+  const store = openEventStore(path.join(dir, 'events.db'))
+  writeGeneratedEvents(store, {customers, days: 10, seed: 9, start: START, now: 0})
+  return store
+}
+
+const plain = (events: readonly StoredEvent[]) =>
+  events.map((e) => ({type: e.type, timestamp: e.timestamp, seq: e.seq, properties: e.properties}))
+
+describe('iterateCustomerRows', () => {
+  it('yields what iterateCustomers yields, with properties parsed on demand', async () => {
+    const store = await generated(80)
+    try {
+      for (const window of [{}, {from: START + 3 * DAY, until: START + 7 * DAY}, {until: START + DAY}]) {
+        const eager = [...iterateCustomers(store, window)]
+        const lazy = [...iterateCustomerRows(store, window)].map(customerEvents)
+        expect(lazy.map((c) => c.customerId)).toEqual(eager.map((c) => c.customerId))
+        expect(lazy.map((c) => c.initialProfile)).toEqual(eager.map((c) => c.initialProfile))
+        expect(lazy.map((c) => plain(c.events))).toEqual(eager.map((c) => plain(c.events)))
+      }
+      expect(customerCount(store)).toBe(80)
+    } finally {
+      store.close()
+    }
+  })
+
+  it('splits customers into contiguous ranges that cover each customer once', async () => {
+    const store = await generated(50)
+    try {
+      const events = (store.db.prepare('SELECT count(*) AS n FROM events').get() as {n: number}).n
+      const bounds = customerRangeBounds(store, 4, events)
+      expect(bounds).toHaveLength(3)
+      expect([...bounds].sort()).toEqual(bounds)
+      const ranges = rangesFrom(bounds)
+      expect(ranges).toHaveLength(4)
+      const seen = ranges.flatMap((range) => [...iterateCustomerRows(store, {range})].map((c) => c.customerId))
+      const all = [...iterateCustomerRows(store)].map((c) => c.customerId)
+      expect(seen).toEqual(all)
+      // More parts than customers: at most one customer per range.
+      expect(customerRangeBounds(store, 1000, events)).toEqual(all)
+    } finally {
+      store.close()
+    }
+  })
+})
+
+describe('report partials', () => {
+  it('merge into the report of all results, split anywhere', async () => {
+    const journey: Journey = buildJourney(
+      parseYamlSource(
+        'j.yaml',
+        `version: 1
+id: cart
+name: Cart
+entry: { event: cart_updated }
+goal: { event: order_completed, within: 3d }
+settings: { holdout: 20 }
+steps:
+  - { id: wait-1h, wait: 1h }
+  - id: route
+    branch: { cases: [{ when: "profile.email_opt_in == true", next: mail }], else: end }
+  - { id: mail, send: { channel: email, template: cart-email } }
+`,
+      ).source.value as Record<string, unknown>,
+    )
+    const store = await generated(60)
+    try {
+      const until = START + 10 * DAY
+      const results = [...iterateCustomers(store)].map((c) =>
+        runCustomer(journey, {customerId: c.customerId, events: c.events, profile: c.initialProfile}, {until}),
+      )
+      const whole = buildReport(journey, results, {until})
+      for (const cut of [0, 17, 60]) {
+        const [a, b, merged] = [createReportBuilder(journey), createReportBuilder(journey), createReportBuilder(journey)]
+        for (const r of results.slice(0, cut)) a.add(r)
+        for (const r of results.slice(cut)) b.add(r)
+        merged.merge(structuredClone(b.partial()))
+        merged.merge(structuredClone(a.partial()))
+        expect(JSON.stringify(merged.build({until}))).toBe(JSON.stringify(whole))
+      }
+    } finally {
+      store.close()
+    }
+  })
+})
