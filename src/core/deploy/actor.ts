@@ -30,3 +30,12 @@ function safeUserName(): string {
     return 'unknown'
   }
 }
+
+/** The who/when/why columns every ledger entry carries. */
+export function provenance(
+  actor: Actor,
+  at: number,
+  message: string | undefined,
+): {actor: string; actorEmail: string | null; at: number; gitCommit: string | null; message: string | null} {
+  return {actor: actor.name, actorEmail: actor.email ?? null, at, gitCommit: actor.commit ?? null, message: message ?? null}
+}

@@ -6,6 +6,7 @@ import {didYouMean} from '../journey/suggest.js'
 import {type AnalyzedFile, analyzeProject} from '../project/analyze.js'
 import type {JoeConfig} from '../project/config.js'
 import type {PolicyCheck} from '../simulate/policy.js'
+import {provenance} from './actor.js'
 import {journeyRevision, shortHash} from './canonical.js'
 import {formatSummary} from './change-summary.js'
 import type {ActiveChange, DeployStore} from './deploy-store.js'
@@ -216,11 +217,7 @@ function toActiveChange(change: PlanChange, plan: DeployPlan, options: ApplyOpti
       action: change.action,
       from: change.from,
       to: change.to,
-      actor: options.actor.name,
-      actorEmail: options.actor.email ?? null,
-      at: options.now,
-      gitCommit: options.actor.commit ?? null,
-      message: options.message ?? null,
+      ...provenance(options.actor, options.now, options.message),
       details,
     },
     ...(change.to && document !== undefined ? {revision: {journey: change.journey, hash: change.to, document}} : {}),

@@ -1,4 +1,5 @@
 import {JoeError} from '../errors.js'
+import {provenance} from './actor.js'
 import {type JourneyRevision, shortHash} from './canonical.js'
 import {activeModels, applyPlan, type DeployResult, type EnvOptions, withEnvStore} from './deploy.js'
 import type {Actor, LedgerEntry, LedgerHead} from './deploy-types.js'
@@ -224,11 +225,7 @@ export async function setPaused(options: ChangeOptions & {journey: string; pause
             action,
             from: current.revision,
             to: current.revision,
-            actor: options.actor.name,
-            actorEmail: options.actor.email ?? null,
-            at: options.now,
-            gitCommit: options.actor.commit ?? null,
-            message: options.message ?? null,
+            ...provenance(options.actor, options.now, options.message),
             details: {},
           },
           paused: options.paused,

@@ -72,8 +72,6 @@ export interface CustomerEvents {
   initialProfile: Profile
 }
 
-type Row = [seq: number, customerId: string, type: string, ts: number, properties: string]
-
 /**
  * Yields customers in ascending customer_id order (SQLite binary order), each with its events
  * ordered by (timestamp, seq), from one streaming read over the (customer_id, ts, seq) index: memory
@@ -82,26 +80,7 @@ type Row = [seq: number, customerId: string, type: string, ts: number, propertie
  * While the iteration is open the connection is busy: use another store connection for other queries.
  */
 export function* iterateCustomers(store: EventStore, options: IterateCustomersOptions = {}): Generator<CustomerEvents, void, undefined> {
-  const where: string[] = []
-  const params: (string | number)[] = []
-  if (options.customerId !== undefined) {
-    where.push('customer_id = ?')
-    params.push(options.customerId)
-  }
-  if (options.until !== undefined) {
-    where.push('ts <= ?')
-    params.push(options.until)
-  }
-  if (options.from !== undefined) {
-    where.push('(ts >= ? OR type = ?)')
-    params.push(options.from, IDENTIFY)
-  }
-  const sql = `SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY customer_id, ts, seq`
-  const rows = store.db
-    .prepare(sql)
-    .raw(true)
-    .iterate(...params) as IterableIterator<Row>
+  const rows = windowRows(store, options)
   const from = options.from
   const shard = options.shard
   let current: CustomerEvents | undefined
@@ -166,34 +145,7 @@ export function* iterateCustomerRows(
   store: EventStore,
   options: IterateCustomerRowsOptions = {},
 ): Generator<CustomerRows, void, undefined> {
-  const where: string[] = []
-  const params: (string | number)[] = []
-  if (options.customerId !== undefined) {
-    where.push('customer_id = ?')
-    params.push(options.customerId)
-  }
-  if (options.range?.after !== undefined) {
-    where.push('customer_id > ?')
-    params.push(options.range.after)
-  }
-  if (options.range?.through !== undefined) {
-    where.push('customer_id <= ?')
-    params.push(options.range.through)
-  }
-  if (options.until !== undefined) {
-    where.push('ts <= ?')
-    params.push(options.until)
-  }
-  if (options.from !== undefined) {
-    where.push('(ts >= ? OR type = ?)')
-    params.push(options.from, IDENTIFY)
-  }
-  const sql = `SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY customer_id, ts, seq`
-  const rows = store.db
-    .prepare(sql)
-    .raw(true)
-    .iterate(...params) as IterableIterator<EventRow>
+  const rows = windowRows(store, options)
   const from = options.from ?? Number.NEGATIVE_INFINITY
   let current: CustomerRows | undefined
   try {
@@ -280,7 +232,7 @@ export function customerTimeline(store: EventStore, customerId: string, options:
   const rows = store.db
     .prepare(`${sql} ORDER BY ts, seq`)
     .raw(true)
-    .all(...params) as Row[]
+    .all(...params) as EventRow[]
   let profile: Profile = {}
   const events: StoredEvent[] = []
   for (const [seq, , type, ts, properties] of rows) {
@@ -302,4 +254,39 @@ export function shardOf(customerId: string, count: number): number {
     hash = Math.imul(hash, 0x01000193)
   }
   return (hash >>> 0) % count
+}
+
+/**
+ * One streaming read of the events in a window, over the (customer_id, ts, seq) index: identify
+ * events before `from` are included so callers can build the profile as of `from`.
+ */
+function windowRows(store: EventStore, options: IterateCustomerRowsOptions): IterableIterator<EventRow> {
+  const where: string[] = []
+  const params: (string | number)[] = []
+  if (options.customerId !== undefined) {
+    where.push('customer_id = ?')
+    params.push(options.customerId)
+  }
+  if (options.range?.after !== undefined) {
+    where.push('customer_id > ?')
+    params.push(options.range.after)
+  }
+  if (options.range?.through !== undefined) {
+    where.push('customer_id <= ?')
+    params.push(options.range.through)
+  }
+  if (options.until !== undefined) {
+    where.push('ts <= ?')
+    params.push(options.until)
+  }
+  if (options.from !== undefined) {
+    where.push('(ts >= ? OR type = ?)')
+    params.push(options.from, IDENTIFY)
+  }
+  const sql = `SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY customer_id, ts, seq`
+  return store.db
+    .prepare(sql)
+    .raw(true)
+    .iterate(...params) as IterableIterator<EventRow>
 }
