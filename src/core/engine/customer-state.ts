@@ -43,12 +43,15 @@ export interface CustomerState {
   /** Times of messages that went out (for the frequency cap), ascending. */
   sendTimes: number[]
   trace: TraceEvent[]
+  /** False when the caller does not want the trace: addTrace records nothing. */
+  tracing: boolean
   exprErrors: ExprErrorRecord[]
   /** Whether the segment matched at its last evaluation (segment entries). */
   segmentMatched: boolean
 }
 
 export function addTrace(state: CustomerState, at: number, kind: TraceKind, detail: string, step?: string, entry?: number): void {
+  if (!state.tracing) return
   state.trace.push({at, kind, ...(entry === undefined ? {} : {entry}), ...(step === undefined ? {} : {step}), detail})
 }
 

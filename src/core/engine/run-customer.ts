@@ -57,6 +57,7 @@ export function runCustomer(journey: Journey, customer: CustomerTimeline, option
     entries: [],
     sendTimes: [],
     trace: [],
+    tracing: options.trace !== false,
     exprErrors: [],
     segmentMatched: false,
   }

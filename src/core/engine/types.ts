@@ -63,6 +63,11 @@ export interface RunOptions {
   scheduleTicks?: ScheduleTicker
   /** Steps one entry may pass at one instant before it is stopped (default 1000). */
   maxStepsPerInstant?: number
+  /**
+   * Record `CustomerResult.trace` (default true). Drivers that only aggregate counts turn it off:
+   * nothing else depends on the trace.
+   */
+  trace?: boolean
 }
 
 /** A message that went out. */

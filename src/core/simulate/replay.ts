@@ -75,6 +75,8 @@ function startReplay(setup: ReplaySetup, runOptions: RunOptions[], entryEvents: 
   let max = 0
   let customers = 0
   const everyone = hooks.onResult !== undefined
+  // Traces are read only through onResult (--customer, --trace); the counts never need them.
+  const options = everyone ? runOptions : runOptions.map((o) => ({...o, trace: false}))
 
   return {
     get customers() {
@@ -95,7 +97,7 @@ function startReplay(setup: ReplaySetup, runOptions: RunOptions[], entryEvents: 
           const events = customerEvents(customer)
           timeline = {customerId: events.customerId, events: events.events, profile: events.initialProfile}
         }
-        const result = runCustomer(journey, timeline, runOptions[i] as RunOptions)
+        const result = runCustomer(journey, timeline, options[i] as RunOptions)
         builder?.add(result)
         hooks.onResult?.(journey.id, result)
         for (const entry of result.entries) for (const send of entry.sends) sendTimes.push(send.at)
