@@ -1,21 +1,21 @@
 import {Args, Flags} from '@oclif/core'
 import {JoeCommand} from '../cli/joe-command.js'
-import {applyPlan, type DeployResult, loadDeployableJourneys, planDeploy} from '../core/deploy/deploy.js'
-import {enforceDrops, enforceProtected, type GateReport, inFlightDrops, protectedGate} from '../core/deploy/gates.js'
+import {type DeployResult, loadDeployableJourneys, planDeploy} from '../core/deploy/deploy.js'
+import {type GateReport, inFlightDrops, protectedGate} from '../core/deploy/gates.js'
 import type {DeployPlan} from '../core/deploy/plan.js'
 import {looksLikePlanFile, readPlanFile} from '../core/deploy/plan-file.js'
 import {JoeError} from '../core/errors.js'
 import {
-  actor,
   allowDropFlag,
-  colorEnabled,
   colorFlag,
   configFlag,
-  confirm,
+  dryRunFlag,
   envContext,
   lockTimeoutFlag,
-  lockTimeoutMs,
   messageFlag,
+  showAndApplyPlan,
+  skipPoliciesFlag,
+  yesFlag,
 } from '../ui/deploy/deploy-cli.js'
 
 export type DeployCommandResult = Omit<DeployResult, 'changes'> & {changes: DeployPlan['changes']; plan_head: DeployPlan['head']}
@@ -48,13 +48,13 @@ Deploys to one environment are serialised by a lock; a second one waits up to --
 
   static override flags = {
     env: Flags.string({char: 'e', description: 'Environment name from joe.config.yaml (a plan file names its own).', helpValue: 'NAME'}),
-    'dry-run': Flags.boolean({description: 'Show the plan and stop.'}),
-    yes: Flags.boolean({char: 'y', description: 'Apply without asking (required when not on a terminal).'}),
+    'dry-run': dryRunFlag,
+    yes: yesFlag,
     message: messageFlag,
     prune: Flags.boolean({description: 'Remove journeys active in the environment that the project no longer has.'}),
     force: Flags.boolean({description: 'Bypass the protected-environment gate (needs -m; recorded in the ledger).'}),
     'allow-drop': allowDropFlag,
-    'skip-policies': Flags.boolean({description: 'Do not simulate the config policies before deploying (recorded in the ledger).'}),
+    'skip-policies': skipPoliciesFlag,
     'lock-timeout': lockTimeoutFlag,
     config: configFlag,
     color: colorFlag,
@@ -90,46 +90,17 @@ Deploys to one environment are serialised by a lock; a second one waits up to --
       const {journeys} = await loadDeployableJourneys(process.cwd(), args, flags.config)
       ;({plan, gates} = await planDeploy({...context, journeys, prune: flags.prune}))
     }
-    const color = colorEnabled(flags.color)
-    const {renderDeployResult, renderPlan} = await import('../ui/deploy/deploy-text.js')
-    if (!this.jsonEnabled()) this.log(renderPlan(plan, gates, {color}))
-    const base = {plan_head: plan.head}
-    if (flags['dry-run'] || plan.changes.length === 0) {
-      const result: DeployResult = {
-        env: plan.env,
-        store: plan.store,
-        kind: 'deploy',
-        applied: false,
-        reason: flags['dry-run'] && plan.changes.length > 0 ? 'dry-run' : 'up-to-date',
-        changes: plan.changes,
-        unchanged: plan.unchanged,
-        kept: plan.kept,
-        ledger: [],
-        gates: {forced: false, skipped_policies: false, allowed_drops: []},
-      }
-      if (!this.jsonEnabled() && flags['dry-run'] && plan.changes.length > 0) this.log(renderDeployResult(result, {color}))
-      return {...result, ...base}
-    }
-    // Refuse before asking: a prompt for a deploy that the gates would stop helps nobody.
-    enforceDrops(gates.drops, flags['allow-drop'])
-    enforceProtected(gates.protected, plan.env, flags.force, flags.message)
-    await confirm(`Apply ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} to ${plan.env}?`, {
-      yes: flags.yes,
-      json: this.jsonEnabled(),
-    })
-    const result = await applyPlan({
-      ...context,
+    const result = await showAndApplyPlan({
       plan,
-      actor: await actor(context.config),
+      gates,
+      context,
       kind: 'deploy',
-      lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
-      force: flags.force,
-      allowDrop: flags['allow-drop'],
-      skipPolicies: flags['skip-policies'],
+      question: `Apply ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} to ${plan.env}?`,
+      flags,
       strict: saved !== undefined,
-      ...(flags.message ? {message: flags.message} : {}),
+      json: this.jsonEnabled(),
+      log: (text) => this.log(text),
     })
-    if (!this.jsonEnabled()) this.log(renderDeployResult(result, {color}))
-    return {...result, ...base}
+    return {...result, plan_head: plan.head}
   }
 }

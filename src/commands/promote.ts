@@ -1,19 +1,19 @@
 import {Args, Flags} from '@oclif/core'
 import {JoeCommand} from '../cli/joe-command.js'
-import {applyPlan, type DeployResult} from '../core/deploy/deploy.js'
-import {enforceDrops, enforceProtected, inFlightDrops, protectedGate} from '../core/deploy/gates.js'
+import type {DeployResult} from '../core/deploy/deploy.js'
+import {inFlightDrops, protectedGate} from '../core/deploy/gates.js'
 import {planPromote} from '../core/deploy/operations.js'
 import {
-  actor,
   allowDropFlag,
-  colorEnabled,
   colorFlag,
   configFlag,
-  confirm,
+  dryRunFlag,
   envContext,
   lockTimeoutFlag,
-  lockTimeoutMs,
   messageFlag,
+  showAndApplyPlan,
+  skipPoliciesFlag,
+  yesFlag,
 } from '../ui/deploy/deploy-cli.js'
 
 export default class Promote extends JoeCommand<DeployResult> {
@@ -37,12 +37,12 @@ export default class Promote extends JoeCommand<DeployResult> {
   static override flags = {
     from: Flags.string({description: 'The environment to copy revisions from.', helpValue: 'ENV', required: true}),
     to: Flags.string({description: 'The environment to deploy them to.', helpValue: 'ENV', required: true}),
-    'dry-run': Flags.boolean({description: 'Show the plan and stop.'}),
-    yes: Flags.boolean({char: 'y', description: 'Apply without asking (required when not on a terminal).'}),
+    'dry-run': dryRunFlag,
+    yes: yesFlag,
     message: messageFlag,
     force: Flags.boolean({description: 'Bypass the protected-environment gate of --to (needs -m; recorded).'}),
     'allow-drop': allowDropFlag,
-    'skip-policies': Flags.boolean({description: 'Do not simulate the config policies first (recorded in the ledger).'}),
+    'skip-policies': skipPoliciesFlag,
     'lock-timeout': lockTimeoutFlag,
     config: configFlag,
     color: colorFlag,
@@ -53,45 +53,16 @@ export default class Promote extends JoeCommand<DeployResult> {
     const context = await envContext(flags.to, flags.config)
     const plan = await planPromote({...context, from: flags.from, journeys: argv as string[]})
     const gates = {protected: await protectedGate(plan, context), drops: inFlightDrops(plan)}
-    const color = colorEnabled(flags.color)
-    const {renderDeployResult, renderPlan} = await import('../ui/deploy/deploy-text.js')
-    if (!this.jsonEnabled()) this.log(renderPlan(plan, gates, {color}))
-    if (flags['dry-run'] || plan.changes.length === 0) {
-      const reason = flags['dry-run'] && plan.changes.length > 0 ? 'dry-run' : 'up-to-date'
-      const noop: DeployResult = {
-        env: plan.env,
-        store: plan.store,
-        kind: 'promote',
-        applied: false,
-        reason,
-        changes: plan.changes,
-        unchanged: plan.unchanged,
-        kept: plan.kept,
-        ledger: [],
-        gates: {forced: false, skipped_policies: false, allowed_drops: []},
-      }
-      if (!this.jsonEnabled() && reason === 'dry-run') this.log(renderDeployResult(noop, {color}))
-      return noop
-    }
-    enforceDrops(gates.drops, flags['allow-drop'])
-    enforceProtected(gates.protected, plan.env, flags.force, flags.message)
-    await confirm(`Promote ${plan.changes.length} revision${plan.changes.length === 1 ? '' : 's'} from ${flags.from} to ${plan.env}?`, {
-      yes: flags.yes,
-      json: this.jsonEnabled(),
-    })
-    const result = await applyPlan({
-      ...context,
+    return showAndApplyPlan({
       plan,
-      actor: await actor(context.config),
+      gates,
+      context,
       kind: 'promote',
-      lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
-      force: flags.force,
-      allowDrop: flags['allow-drop'],
-      skipPolicies: flags['skip-policies'],
+      question: `Promote ${plan.changes.length} revision${plan.changes.length === 1 ? '' : 's'} from ${flags.from} to ${plan.env}?`,
+      flags,
       details: {promoted_from: flags.from},
-      ...(flags.message ? {message: flags.message} : {}),
+      json: this.jsonEnabled(),
+      log: (text) => this.log(text),
     })
-    if (!this.jsonEnabled()) this.log(renderDeployResult(result, {color}))
-    return result
   }
 }

@@ -3,8 +3,10 @@
 import {createInterface} from 'node:readline/promises'
 import {Flags} from '@oclif/core'
 import {currentActor} from '../../core/deploy/actor.js'
-import type {EnvOptions} from '../../core/deploy/deploy.js'
+import {applyPlan, type DeployResult, type EnvOptions} from '../../core/deploy/deploy.js'
 import type {Actor} from '../../core/deploy/deploy-types.js'
+import {enforceDrops, enforceProtected, type GateReport} from '../../core/deploy/gates.js'
+import type {DeployPlan} from '../../core/deploy/plan.js'
 import {JoeError} from '../../core/errors.js'
 import {parseDuration} from '../../core/journey/duration.js'
 import type {JoeConfig} from '../../core/project/config.js'
@@ -65,4 +67,77 @@ export async function confirm(question: string, options: {yes: boolean; json: bo
   } finally {
     rl.close()
   }
+}
+
+export const dryRunFlag = Flags.boolean({description: 'Show the plan and stop.'})
+export const yesFlag = Flags.boolean({char: 'y', description: 'Apply without asking (required when not on a terminal).'})
+export const skipPoliciesFlag = Flags.boolean({description: 'Do not simulate the config policies first (recorded in the ledger).'})
+
+export interface ApplyPlannedInput {
+  plan: DeployPlan
+  gates: GateReport
+  context: EnvOptions & {config: JoeConfig}
+  kind: 'deploy' | 'promote'
+  /** The confirmation question, e.g. "Apply 3 changes to staging?". */
+  question: string
+  flags: {
+    'dry-run': boolean
+    yes: boolean
+    force: boolean
+    'allow-drop': boolean
+    'skip-policies': boolean
+    'lock-timeout': string
+    message?: string | undefined
+    color?: boolean | undefined
+  }
+  strict?: boolean
+  details?: Record<string, unknown>
+  json: boolean
+  log(text: string): void
+}
+
+/**
+ * The second half of `joe deploy` and `joe promote`: show the plan, stop on --dry-run or no change,
+ * enforce the gates before asking, confirm, apply in one transaction, and show what changed.
+ */
+export async function showAndApplyPlan(input: ApplyPlannedInput): Promise<DeployResult> {
+  const {plan, gates, flags} = input
+  const color = colorEnabled(flags.color)
+  const {renderDeployResult, renderPlan} = await import('./deploy-text.js')
+  if (!input.json) input.log(renderPlan(plan, gates, {color}))
+  if (flags['dry-run'] || plan.changes.length === 0) {
+    const result: DeployResult = {
+      env: plan.env,
+      store: plan.store,
+      kind: input.kind,
+      applied: false,
+      reason: flags['dry-run'] && plan.changes.length > 0 ? 'dry-run' : 'up-to-date',
+      changes: plan.changes,
+      unchanged: plan.unchanged,
+      kept: plan.kept,
+      ledger: [],
+      gates: {forced: false, skipped_policies: false, allowed_drops: []},
+    }
+    if (!input.json && result.reason === 'dry-run') input.log(renderDeployResult(result, {color}))
+    return result
+  }
+  // Refuse before asking: a prompt for a deploy that the gates would stop helps nobody.
+  enforceDrops(gates.drops, flags['allow-drop'])
+  enforceProtected(gates.protected, plan.env, flags.force, flags.message)
+  await confirm(input.question, {yes: flags.yes, json: input.json})
+  const result = await applyPlan({
+    ...input.context,
+    plan,
+    actor: await actor(input.context.config),
+    kind: input.kind,
+    lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
+    force: flags.force,
+    allowDrop: flags['allow-drop'],
+    skipPolicies: flags['skip-policies'],
+    ...(input.strict ? {strict: true} : {}),
+    ...(input.details ? {details: input.details} : {}),
+    ...(flags.message ? {message: flags.message} : {}),
+  })
+  if (!input.json) input.log(renderDeployResult(result, {color}))
+  return result
 }
