@@ -1,6 +1,7 @@
 import {type CelResult, isCelError, plan} from '@bufbuild/cel'
 import {JoeError} from '../errors.js'
 import {checkParsed} from './check.js'
+import {compileFast, FALLBACK} from './fast-eval.js'
 import {CEL_ENV, celInput, celTimestamp, toPlain} from './runtime.js'
 import type {ExprContext} from './scope.js'
 import {type Expr, parseExpression} from './syntax.js'
@@ -68,14 +69,23 @@ const cache = new Map<string, CompiledExpression>()
 /** Bounds the cache for long-lived processes; journeys hold far fewer distinct expressions. */
 const CACHE_LIMIT = 10_000
 
+/** How an expression is evaluated; the default suits everyone but tests. */
+export interface CompileOptions {
+  /** false: always run the CEL library, never the fast path (tests compare the two). Default true. */
+  fast?: boolean
+}
+
 /**
  * A checked, planned expression, cached by (context, source) because the
- * engine evaluates the same few expressions very many times.
+ * engine evaluates the same few expressions very many times. Simple
+ * expressions are answered by a fast path (fast-eval.ts) that gives the
+ * library's exact value or defers to it.
  * Throws JoeError with the first issue's code (JOE2010/2011/2012) when the
  * source does not check; validation reports those before the engine runs.
  */
-export function compileExpression(source: string, context: ExprContext): CompiledExpression {
-  const key = `${context}\u0000${source}`
+export function compileExpression(source: string, context: ExprContext, options: CompileOptions = {}): CompiledExpression {
+  const useFast = options.fast !== false
+  const key = `${useFast ? '' : 'library\u0000'}${context}\u0000${source}`
   const hit = cache.get(key)
   if (hit !== undefined) return hit
   const parsed = parseExpression(source)
@@ -93,11 +103,16 @@ export function compileExpression(source: string, context: ExprContext): Compile
   const root = parsed.parsed.expr
   const Vars = foldConstants(root)
   const program = plan(CEL_ENV, parsed.parsed) as unknown as Program
+  const fast = useFast ? compileFast(root) : undefined
   const errors = new Map<string, string>()
   const compiled: CompiledExpression = {
     source,
     context,
     evaluate(bindings) {
+      if (fast !== undefined) {
+        const value = fast(bindings)
+        if (value !== FALLBACK) return {ok: true, value}
+      }
       try {
         const result = program(new Vars(bindings))
         if (isCelError(result)) {
