@@ -3,7 +3,7 @@ import {runCustomer} from '../engine/run-customer.js'
 import {createScheduleTicker} from '../engine/schedule.js'
 import type {CustomerResult, CustomerTimeline, RunOptions, ScheduleTicker} from '../engine/types.js'
 import type {Journey} from '../journey/model.js'
-import {type CustomerRows, customerEvents} from '../store/queries.js'
+import {type CustomerRows, customerEvents} from '../store/customer-rows.js'
 import {createPolicyChecker, type MessagePolicy, type PolicyBreach} from './policy.js'
 
 /** What a replay needs to know besides the customers; plain data, so it can go to a worker thread. */
@@ -128,20 +128,20 @@ function startReplay(setup: ReplaySetup, runOptions: RunOptions[], entryEvents: 
 
 function canEnter(customer: CustomerRows, entryEvent: string | undefined): boolean {
   if (entryEvent === undefined) return true
-  for (const row of customer.rows) if (row[2] === entryEvent) return true
+  const {types} = customer
+  for (let i = customer.first; i < types.length; i++) if (types[i] === entryEvent) return true
   return false
 }
 
 function unentered(customer: CustomerRows): CustomerResult {
-  const first = customer.rows[0]
   return {
     customerId: customer.customerId,
     entries: [],
     trace: [],
     exprErrors: [],
     profile: {},
-    eventsInWindow: customer.rows.length,
-    ...(first === undefined ? {} : {firstEventAt: first[3]}),
+    eventsInWindow: customer.count,
+    firstEventAt: customer.timestamps[customer.first] as number,
   }
 }
 

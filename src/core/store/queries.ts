@@ -53,13 +53,22 @@ export function listImports(store: EventStore): ImportRecord[] {
   return rows
 }
 
-export interface IterateCustomersOptions {
-  /** Epoch ms, inclusive: only events at or after it (identify events before it still shape `initialProfile`). */
+/** Which events a read covers. */
+export interface WindowOptions {
+  /** Epoch ms, inclusive: only events at or after it (identify events before it still shape the profile as of `from`). */
   from?: number
   /** Epoch ms, inclusive: only events at or before it. */
   until?: number
   /** Only this customer. */
   customerId?: string
+  /**
+   * Only customer ids in `(after, through]` in SQLite binary order (an absent end is open), read
+   * through the (customer_id, ts, seq) index: contiguous ranges split work over threads.
+   */
+  range?: {after?: string; through?: string}
+}
+
+export interface IterateCustomersOptions extends WindowOptions {
   /** Only customers with `shardOf(id, count) === index`, for splitting work over worker threads. */
   shard?: {count: number; index: number}
 }
@@ -111,86 +120,6 @@ export function* iterateCustomers(store: EventStore, options: IterateCustomersOp
   }
 }
 
-/** One event row as read from the store: [seq, customer_id, type, ts, properties (JSON text)]. */
-export type EventRow = [seq: number, customerId: string, type: string, ts: number, properties: string]
-
-export interface IterateCustomerRowsOptions {
-  /** As for iterateCustomers: rows at or after it, plus earlier identify rows (in `earlier`). */
-  from?: number
-  /** As for iterateCustomers: rows at or before it. */
-  until?: number
-  /** Only this customer. */
-  customerId?: string
-  /**
-   * Only customer ids in `(after, through]` in SQLite binary order (an absent end is open), read
-   * through the (customer_id, ts, seq) index: contiguous ranges split work over threads.
-   */
-  range?: {after?: string; through?: string}
-}
-
-/** One customer's rows before any JSON is parsed, so a driver can look at event types first. */
-export interface CustomerRows {
-  customerId: string
-  /** Rows in the window, ordered by (ts, seq); never empty. */
-  rows: EventRow[]
-  /** Identify rows before `from`, ordered by (ts, seq); empty without `from`. */
-  earlier: EventRow[]
-}
-
-/**
- * iterateCustomers without the parsing: the same customers in the same order with the same rows,
- * properties left as JSON text. `customerEvents` turns one into what iterateCustomers yields.
- */
-export function* iterateCustomerRows(
-  store: EventStore,
-  options: IterateCustomerRowsOptions = {},
-): Generator<CustomerRows, void, undefined> {
-  const rows = windowRows(store, options)
-  const from = options.from ?? Number.NEGATIVE_INFINITY
-  let current: CustomerRows | undefined
-  try {
-    for (const row of rows) {
-      if (current === undefined || current.customerId !== row[1]) {
-        if (current !== undefined && current.rows.length > 0) yield current
-        current = {customerId: row[1], rows: [], earlier: []}
-      }
-      if (row[3] < from) current.earlier.push(row)
-      else current.rows.push(row)
-    }
-    if (current !== undefined && current.rows.length > 0) yield current
-  } finally {
-    rows.return?.()
-  }
-}
-
-/** A stored event whose properties are parsed on first use: most events are never looked into. */
-class LazyStoredEvent implements StoredEvent {
-  readonly type: string
-  readonly timestamp: number
-  readonly seq: number
-  #text: string
-  #properties: JsonObject | undefined
-
-  constructor(row: EventRow) {
-    this.seq = row[0]
-    this.type = row[2]
-    this.timestamp = row[3]
-    this.#text = row[4]
-  }
-
-  get properties(): JsonObject {
-    this.#properties ??= JSON.parse(this.#text) as JsonObject
-    return this.#properties
-  }
-}
-
-/** What iterateCustomers yields for these rows; event properties are parsed when first read. */
-export function customerEvents(customer: CustomerRows): CustomerEvents {
-  let initialProfile: Profile = {}
-  for (const row of customer.earlier) initialProfile = mergeProfile(initialProfile, JSON.parse(row[4]) as JsonObject)
-  return {customerId: customer.customerId, events: customer.rows.map((row) => new LazyStoredEvent(row)), initialProfile}
-}
-
 /**
  * Up to `parts - 1` customer ids that split the store's events into `parts` contiguous ranges of
  * about equal size (each id is the last of its range), ascending; fewer when customers are few.
@@ -232,7 +161,7 @@ export function customerTimeline(store: EventStore, customerId: string, options:
   const rows = store.db
     .prepare(`${sql} ORDER BY ts, seq`)
     .raw(true)
-    .all(...params) as EventRow[]
+    .all(...params) as StoreRow[]
   let profile: Profile = {}
   const events: StoredEvent[] = []
   for (const [seq, , type, ts, properties] of rows) {
@@ -256,11 +185,24 @@ export function shardOf(customerId: string, count: number): number {
   return (hash >>> 0) % count
 }
 
+/** An events table row: [seq, customer_id, type, ts, properties (JSON text)]. */
+type StoreRow = [seq: number, customerId: string, type: string, ts: number, properties: string]
+
 /**
- * One streaming read of the events in a window, over the (customer_id, ts, seq) index: identify
- * events before `from` are included so callers can build the profile as of `from`.
+ * One streaming read of the events in a window, row by row over the (customer_id, ts, seq) index:
+ * identify events before `from` are included so callers can build the profile as of `from`.
  */
-function windowRows(store: EventStore, options: IterateCustomerRowsOptions): IterableIterator<EventRow> {
+function windowRows(store: EventStore, options: WindowOptions): IterableIterator<StoreRow> {
+  const {where, params} = windowFilter(options)
+  const sql = `SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts ${where} ORDER BY customer_id, ts, seq`
+  return store.db
+    .prepare(sql)
+    .raw(true)
+    .iterate(...params) as IterableIterator<StoreRow>
+}
+
+/** The WHERE clause (empty or starting with WHERE) and its parameters for a window of events. */
+export function windowFilter(options: WindowOptions): {where: string; params: (string | number)[]} {
   const where: string[] = []
   const params: (string | number)[] = []
   if (options.customerId !== undefined) {
@@ -283,10 +225,5 @@ function windowRows(store: EventStore, options: IterateCustomerRowsOptions): Ite
     where.push('(ts >= ? OR type = ?)')
     params.push(options.from, IDENTIFY)
   }
-  const sql = `SELECT seq, customer_id, type, ts, properties FROM events INDEXED BY events_customer_ts
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY customer_id, ts, seq`
-  return store.db
-    .prepare(sql)
-    .raw(true)
-    .iterate(...params) as IterableIterator<EventRow>
+  return {where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params}
 }
