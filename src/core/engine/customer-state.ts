@@ -50,9 +50,18 @@ export interface CustomerState {
   segmentMatched: boolean
 }
 
-export function addTrace(state: CustomerState, at: number, kind: TraceKind, detail: string, step?: string, entry?: number): void {
+/** `detail` may be a function, so details that cost formatting are only made when traced. */
+export function addTrace(
+  state: CustomerState,
+  at: number,
+  kind: TraceKind,
+  detail: string | (() => string),
+  step?: string,
+  entry?: number,
+): void {
   if (!state.tracing) return
-  state.trace.push({at, kind, ...(entry === undefined ? {} : {entry}), ...(step === undefined ? {} : {step}), detail})
+  const text = typeof detail === 'string' ? detail : detail()
+  state.trace.push({at, kind, ...(entry === undefined ? {} : {entry}), ...(step === undefined ? {} : {step}), detail: text})
 }
 
 /** Bindings for an expression evaluated at `at`, inside `entry` when given. */

@@ -28,23 +28,47 @@ function isKnownZone(zone: string): boolean {
 }
 
 const DAY_MINUTES = 24 * 60
-const OFFSET_SLOT_MS = 15 * MINUTE_MS
-const offsets = new Map<string, number>()
+const DAY_MS = DAY_MINUTES * MINUTE_MS
+/** Cached days (and candidate lists) per zone before the caches are dropped: bounds memory in long runs. */
+const CACHE_LIMIT = 100_000
+
+/** What is memoized per zone: the Intl lookups behind offsets are the engine's hottest path. */
+interface ZoneCache {
+  iana: IANAZone
+  /** UTC day number -> the zone's offset in minutes all that day, or NaN when it changes that day. */
+  dayOffsets: Map<number, number>
+  /** See localInstant; keyed by local day * DAY_MINUTES + minute. */
+  instants: Map<number, number>
+}
+
+const zoneCaches = new Map<string, ZoneCache>()
+
+function zoneCache(zone: string): ZoneCache {
+  let cache = zoneCaches.get(zone)
+  if (cache === undefined) {
+    cache = {iana: IANAZone.create(zone), dayOffsets: new Map(), instants: new Map()}
+    zoneCaches.set(zone, cache)
+  }
+  return cache
+}
 
 /**
- * The zone's UTC offset in minutes at `at`. Every zone changes offset on a quarter
- * hour, so offsets are memoized per 15-minute slot (the Intl lookup behind them is
- * the engine's hottest path).
+ * The zone's UTC offset in minutes at `at`. A UTC day whose first and last millisecond have the
+ * same offset is taken to have it throughout: in the IANA data for 1970-2040 a zone's offset
+ * changes at most once a week (checked for every zone). On a day with a change, every instant is
+ * looked up.
  */
 function offsetMinutes(at: number, zone: string): number {
-  const key = `${zone}@${Math.floor(at / OFFSET_SLOT_MS)}`
-  let offset = offsets.get(key)
+  const cache = zoneCache(zone)
+  const day = Math.floor(at / DAY_MS)
+  let offset = cache.dayOffsets.get(day)
   if (offset === undefined) {
-    offset = IANAZone.create(zone).offset(at)
-    if (offsets.size > 100_000) offsets.clear()
-    offsets.set(key, offset)
+    const first = cache.iana.offset(day * DAY_MS)
+    offset = first === cache.iana.offset(day * DAY_MS + DAY_MS - 1) ? first : Number.NaN
+    if (cache.dayOffsets.size > CACHE_LIMIT) cache.dayOffsets.clear()
+    cache.dayOffsets.set(day, offset)
   }
-  return offset
+  return Number.isNaN(offset) ? cache.iana.offset(at) : offset
 }
 
 /** Minutes after local midnight of `at` in `zone` (seconds are ignored). */
@@ -53,13 +77,19 @@ export function localMinuteOfDay(at: number, zone: string): number {
   return ((minutes % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES
 }
 
+interface CalendarDay {
+  year: number
+  month: number
+  day: number
+}
+
 /**
  * The instant local wall-clock `minute` happens on the calendar day of `day` in `zone`.
  * DST: a time inside a spring-forward gap moves forward by the gap (02:30 -> 03:30);
  * a time that happens twice in a fall-back overlap is its first occurrence when
  * `earliestFrom` allows it, else the second.
  */
-function wallClockInstant(day: DateTime, minute: number, zone: string, earliestFrom: number): number {
+function wallClockInstant(day: CalendarDay, minute: number, zone: string, earliestFrom: number): number {
   const target = DateTime.fromObject(
     {year: day.year, month: day.month, day: day.day, hour: Math.floor(minute / 60), minute: minute % 60},
     {zone},
@@ -83,34 +113,32 @@ function wallClockInstant(day: DateTime, minute: number, zone: string, earliestF
  */
 export function nextLocalTime(now: number, minute: number, zone: string, days?: readonly Weekday[]): number {
   if (days === undefined || days.length === 0) {
-    const candidates = nextLocalCandidates(now, minute, zone)
-    if (candidates !== null) for (const at of candidates) if (at >= now) return at
+    // Local `minute` on the local day of `now` and the two after it; a day where a DST overlap
+    // makes the answer depend on `now` leaves it to the slow path.
+    const cache = zoneCache(zone)
+    const localDay = Math.floor((now + offsetMinutes(now, zone) * MINUTE_MS) / DAY_MS)
+    for (let i = 0; i <= 2; i++) {
+      const at = localInstant(cache, zone, localDay + i, minute)
+      if (Number.isNaN(at)) break
+      if (at >= now) return at
+    }
   }
   return nextLocalTimeSlow(now, minute, zone, days)
 }
 
-// Local `minute` on the local day of `now` and the two after it, per zone; null where a DST
-// overlap makes the answer depend on `now` (then the slow path decides).
-const candidateCache = new Map<string, readonly number[] | null>()
-
-function nextLocalCandidates(now: number, minute: number, zone: string): readonly number[] | null {
-  const localDay = Math.floor((now + offsetMinutes(now, zone) * MINUTE_MS) / (DAY_MINUTES * MINUTE_MS))
-  const key = `${zone}|${minute}|${localDay}`
-  let candidates = candidateCache.get(key)
-  if (candidates === undefined) {
-    const start = DateTime.fromMillis(now, {zone})
-    const list: number[] = []
-    for (let i = 0; i <= 2; i++) {
-      const day = start.plus({days: i})
-      const first = wallClockInstant(day, minute, zone, Number.NEGATIVE_INFINITY)
-      if (first !== wallClockInstant(day, minute, zone, Number.POSITIVE_INFINITY)) break
-      list.push(first)
-    }
-    candidates = list.length === 3 ? list : null
-    if (candidateCache.size > 100_000) candidateCache.clear()
-    candidateCache.set(key, candidates)
+/** When local `minute` happens on local day `localDay` (days since 1970-01-01); NaN when it happens twice. */
+function localInstant(cache: ZoneCache, zone: string, localDay: number, minute: number): number {
+  const key = localDay * DAY_MINUTES + minute
+  let at = cache.instants.get(key)
+  if (at === undefined) {
+    const date = new Date(localDay * DAY_MS)
+    const day = {year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate()}
+    const first = wallClockInstant(day, minute, zone, Number.NEGATIVE_INFINITY)
+    at = first === wallClockInstant(day, minute, zone, Number.POSITIVE_INFINITY) ? first : Number.NaN
+    if (cache.instants.size > CACHE_LIMIT) cache.instants.clear()
+    cache.instants.set(key, at)
   }
-  return candidates
+  return at
 }
 
 function nextLocalTimeSlow(now: number, minute: number, zone: string, days?: readonly Weekday[]): number {

@@ -92,7 +92,7 @@ export function runCustomer(journey: Journey, customer: CustomerTimeline, option
       if (known && canEnter(state, tickAt)) {
         const audience = compiled.entryCondition
         if (audience === undefined || holds(state, audience, bindingsAt(state, tickAt)))
-          enter(state, tickAt, undefined, `schedule tick ${iso(tickAt)}`)
+          enter(state, tickAt, undefined, () => `schedule tick ${iso(tickAt)}`)
       }
     } else {
       break
@@ -132,12 +132,12 @@ function processEvent(state: CustomerState, event: CustomerEvent, profileChanged
     const matched = segmentMatches(state, at)
     const was = state.segmentMatched
     state.segmentMatched = matched
-    if (matched && !was && canEnter(state, at)) enter(state, at, event, `segment matched: ${entry.segment}`)
+    if (matched && !was && canEnter(state, at)) enter(state, at, event, () => `segment matched: ${entry.segment}`)
   }
   if (entry.kind === 'event' && event.type === entry.event && canEnter(state, at)) {
     const when = state.compiled.entryCondition
     if (when === undefined || holds(state, when, bindingsAt(state, at, {event}))) {
-      enter(state, at, event, `event ${entry.event}${entry.when === undefined ? '' : ` with "${entry.when}"`}`)
+      enter(state, at, event, () => `event ${entry.event}${entry.when === undefined ? '' : ` with "${entry.when}"`}`)
     }
   }
 }
@@ -179,7 +179,7 @@ function canEnter(state: CustomerState, at: number): boolean {
   return at >= last.enteredAt + reentry.afterMs
 }
 
-function enter(state: CustomerState, at: number, event: CustomerEvent | undefined, detail: string): void {
+function enter(state: CustomerState, at: number, event: CustomerEvent | undefined, detail: string | (() => string)): void {
   const {journey} = state.compiled
   const group = state.overrides.group ?? (isHeldOut(journey.id, state.customerId, journey.settings.holdout) ? 'holdout' : 'treatment')
   const record: EntryRecord = {

@@ -29,7 +29,7 @@ export function runSteps(state: CustomerState, active: ActiveEntry, stepId: stri
     if (!passGuard(state, active, at, step.id)) return
     active.record.path.push(step.id)
     active.at = step.id
-    addTrace(state, at, 'step', `arrived at ${step.kind}`, step.id, active.index)
+    addTrace(state, at, 'step', () => `arrived at ${step.kind}`, step.id, active.index)
     const following = take(state, active, step, at)
     if (following === undefined) return
     current = following
@@ -49,13 +49,14 @@ function take(state: CustomerState, active: ActiveEntry, step: Step, at: number)
         resumeAt = nextLocalTime(at, wait.minute, zone, wait.days)
       }
       active.timer = {at: resumeAt, kind: 'wait'}
-      const what = wait.kind === 'duration' ? `for ${wait.ms}ms` : `until ${wait.time}${wait.days ? ` on ${wait.days.join(',')}` : ''}`
-      addTrace(state, at, 'wait', `waiting ${what}; resumes at ${iso(resumeAt)}`, step.id, active.index)
+      const what = () =>
+        wait.kind === 'duration' ? `for ${wait.ms}ms` : `until ${wait.time}${wait.days ? ` on ${wait.days.join(',')}` : ''}`
+      addTrace(state, at, 'wait', () => `waiting ${what()}; resumes at ${iso(resumeAt)}`, step.id, active.index)
       return undefined
     }
     case 'wait_for':
       active.timer = {at: at + step.timeoutMs, kind: 'timeout'}
-      addTrace(state, at, 'wait', `waiting for event ${step.event}; times out at ${iso(at + step.timeoutMs)}`, step.id, active.index)
+      addTrace(state, at, 'wait', () => `waiting for event ${step.event}; times out at ${iso(at + step.timeoutMs)}`, step.id, active.index)
       return undefined
     case 'branch':
       return chooseCase(state, active, step, at)
@@ -90,12 +91,12 @@ function chooseCase(state: CustomerState, active: ActiveEntry, step: Extract<Ste
     const condition = conditions[i]
     if (condition !== undefined && holds(state, condition, bindings, active.index)) {
       active.record.branches.push({stepId: step.id, case: i, at})
-      addTrace(state, at, 'branch', `case ${i} held: ${c.when} -> ${c.next}`, step.id, active.index)
+      addTrace(state, at, 'branch', () => `case ${i} held: ${c.when} -> ${c.next}`, step.id, active.index)
       return c.next
     }
   }
   active.record.branches.push({stepId: step.id, case: 'else', at})
-  addTrace(state, at, 'branch', `no case held -> else ${step.else}`, step.id, active.index)
+  addTrace(state, at, 'branch', () => `no case held -> else ${step.else}`, step.id, active.index)
   return step.else
 }
 
@@ -106,7 +107,7 @@ function chooseVariant(state: CustomerState, active: ActiveEntry, step: Extract<
     pickVariant(state.compiled.journey.id, step.id, state.customerId, step.variants)
   active.record.variants.push({stepId: step.id, variant: chosen.variant, at})
   const why = pinned !== undefined && pinned === chosen.variant ? 'pinned' : 'by hash'
-  addTrace(state, at, 'split', `variant ${chosen.variant} (${why}) -> ${chosen.next}`, step.id, active.index)
+  addTrace(state, at, 'split', () => `variant ${chosen.variant} (${why}) -> ${chosen.next}`, step.id, active.index)
   return chosen.next
 }
 
@@ -124,8 +125,8 @@ function reachSend(state: CustomerState, active: ActiveEntry, step: SendStep, at
       active.record.deferred.push(deferred)
       active.deferred = deferred
       active.timer = {at: end, kind: 'quiet_hours'}
-      const window = `${settings.quietHours.start}-${settings.quietHours.end} ${zone}`
-      addTrace(state, at, 'defer', `quiet hours ${window}; deferred to ${iso(end)}`, step.id, active.index)
+      const {start, end: until} = settings.quietHours
+      addTrace(state, at, 'defer', () => `quiet hours ${start}-${until} ${zone}; deferred to ${iso(end)}`, step.id, active.index)
       return false
     }
   }
@@ -172,7 +173,7 @@ export function deliver(state: CustomerState, active: ActiveEntry, step: SendSte
   }
   record.sends.push({stepId: step.id, channel: step.channel, template: step.template, at, data})
   state.sendTimes.push(at)
-  addTrace(state, at, 'send', `${step.channel} ${step.template}`, step.id, active.index)
+  addTrace(state, at, 'send', () => `${step.channel} ${step.template}`, step.id, active.index)
 }
 
 /**
@@ -190,7 +191,7 @@ function applyUpdate(state: CustomerState, active: ActiveEntry, step: UpdateStep
     if (value !== undefined) changes[name] = value
   }
   Object.assign(state.profile, changes)
-  addTrace(state, at, 'update', `set ${Object.keys(changes).join(', ') || 'nothing'}`, step.id, active.index)
+  addTrace(state, at, 'update', () => `set ${Object.keys(changes).join(', ') || 'nothing'}`, step.id, active.index)
   if (state.compiled.journey.entry.kind === 'segment') state.segmentMatched = segmentMatches(state, at)
   checkProfileExits(state, at)
 }

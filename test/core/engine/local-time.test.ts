@@ -141,6 +141,41 @@ describe('localMinuteOfDay', () => {
   })
 })
 
+describe('localMinuteOfDay around offset changes', () => {
+  /** Every instant in 2026 at which `zone` changes its UTC offset, to the millisecond. */
+  function transitions(zone: string): number[] {
+    const offset = (at: number) => DateTime.fromMillis(at, {zone}).offset
+    const found: number[] = []
+    const start = t('2026-01-01T00:00:00Z')
+    for (let at = start; at < start + 365 * 86_400_000; at += 3_600_000) {
+      let [lo, hi] = [at, at + 3_600_000]
+      if (offset(lo) === offset(hi)) continue
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2)
+        if (offset(mid) === offset(lo)) lo = mid
+        else hi = mid
+      }
+      found.push(hi)
+    }
+    return found
+  }
+
+  it('agrees with luxon on the day of a change, to the millisecond', () => {
+    for (const zone of ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/Santiago']) {
+      const changes = transitions(zone)
+      expect(changes.length).toBe(2)
+      for (const change of changes) {
+        for (const delta of [-86_400_000, -3_600_001, -60_000, -1, 0, 1, 60_000, 1_800_000, 3_600_000, 86_399_999]) {
+          const local = DateTime.fromMillis(change + delta, {zone})
+          expect(localMinuteOfDay(change + delta, zone), `${zone} ${new Date(change + delta).toISOString()}`).toBe(
+            local.hour * 60 + local.minute,
+          )
+        }
+      }
+    }
+  })
+})
+
 describe('nextLocalTime cache', () => {
   it('agrees with the uncached path (every weekday allowed) around DST switches and odd zones', () => {
     const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kathmandu']
