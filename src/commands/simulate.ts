@@ -79,7 +79,8 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
               },
             }
           : {}),
-        onProgress: (done, total) => progress.update(done, total),
+        // Counting customers for the bar costs a pass over the index: only when a bar is shown.
+        ...(progress.live ? {onProgress: (done: number, total: number) => progress.update(done, total)} : {}),
       })
     } finally {
       progress.stop()

@@ -1,11 +1,13 @@
 import {Box, render, Text} from 'ink'
 
 export interface Progress {
+  /** False when nothing is shown: callers can skip work that only feeds the bar. */
+  readonly live: boolean
   update(done: number, total: number): void
   stop(): void
 }
 
-const silent: Progress = {update() {}, stop() {}}
+const silent: Progress = {live: false, update() {}, stop() {}}
 
 function Bar({label, done, total}: {label: string; done: number; total: number}) {
   const width = 30
@@ -36,6 +38,7 @@ export function startProgress(label: string, options: {enabled: boolean}): Progr
   })
   let last = 0
   return {
+    live: true,
     update(done, total) {
       // Re-rendering on every call would cost more than the work it reports.
       if (done !== total && done - last < total / 200) return
