@@ -79,7 +79,10 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
     expect(run.exitCode).toBe(1)
     expect(run.stderr).toContain('JOE6010')
     writeFileSync(path.join(dir, 'journeys/broken.journey.yaml'), journey('x').replace('id: cart', 'id: other'))
-    await json(['deploy', '--env', 'dev', '--yes', '--prune'])
+    // The new journey is not committed: the ledger says so.
+    const dirty = await json(['deploy', '--env', 'dev', '--yes', '--prune'])
+    expect(dirty.ledger[0].gitCommit).toMatch(/^[0-9a-f]{40}-dirty$/)
+    expect((await joe(['history', '--env', 'dev'])).stdout).toMatch(/#2 .*@[0-9a-f]{8}-dirty/)
     const both = await joe(['deploy', '--env', 'dev', '--yes', '--prune', 'cart'])
     expect(both.exitCode).toBe(2)
     expect(both.stderr).toContain('JOE6014')

@@ -33,7 +33,7 @@ export interface Actor {
   name: string
   /** Present when git config has user.email. */
   email?: string
-  /** HEAD of the project's git repository; absent outside git. */
+  /** HEAD of the project's git repository, `<sha>-dirty` when the deployed files had uncommitted changes; absent outside git. */
   commit?: string
 }
 

@@ -1,5 +1,6 @@
 // Shared wiring of the deploy commands (deploy, plan, promote, rollback, status, history, pause,
 // resume): their common flags, the EnvOptions built from the process, and the confirmation prompt.
+import path from 'node:path'
 import {createInterface} from 'node:readline/promises'
 import {Flags} from '@oclif/core'
 import {currentActor} from '../../core/deploy/actor.js'
@@ -40,8 +41,10 @@ export async function envContext(env: string, configPath: string | undefined): P
   return {config, env, vars: process.env, now: Date.now()}
 }
 
+/** The deploying actor; the journeys folders and the config file decide whether the commit is dirty. */
 export function actor(config: JoeConfig): Promise<Actor> {
-  return currentActor(config.root)
+  const sources = [...config.journeys, ...(config.file ? [path.relative(config.root, config.file)] : [])]
+  return currentActor(config.root, sources)
 }
 
 export function colorEnabled(flag: boolean | undefined): boolean {

@@ -1,4 +1,5 @@
 import {Chalk} from 'chalk'
+import {DIRTY_SUFFIX} from '../../core/deploy/actor.js'
 import {shortHash} from '../../core/deploy/canonical.js'
 import {formatSummary} from '../../core/deploy/change-summary.js'
 import type {DeployResult} from '../../core/deploy/deploy.js'
@@ -114,7 +115,7 @@ export function renderHistory(history: HistoryResult, options: TextOptions): str
   if (history.entries.length === 0) lines.push('  (empty)')
   for (const e of history.entries) {
     const who = `${e.actor}${e.actorEmail ? ` <${e.actorEmail}>` : ''}`
-    const commit = e.gitCommit ? ` @${e.gitCommit.slice(0, 8)}` : ''
+    const commit = e.gitCommit ? ` @${shortCommit(e.gitCommit)}` : ''
     const flags = ['force', 'skip_policies', 'allow_drop', 'promoted_from'].filter((k) => e.details[k] !== undefined)
     const extra = flags.map((k) => (k === 'promoted_from' ? `from ${e.details[k]}` : k)).join(', ')
     lines.push(
@@ -128,4 +129,9 @@ export function renderPause(result: PauseResult): string {
   const word = result.paused ? 'paused' : 'resumed'
   if (!result.changed) return `${result.journey} is already ${result.paused ? 'paused' : 'running'} in ${result.env}; nothing changed.`
   return `✓ ${result.journey} ${word} in ${result.env} (ledger #${result.ledger[0]?.id}).`
+}
+
+/** The first 8 hex digits, keeping a `-dirty` mark. */
+function shortCommit(commit: string): string {
+  return commit.endsWith(DIRTY_SUFFIX) ? `${commit.slice(0, 8)}${DIRTY_SUFFIX}` : commit.slice(0, 8)
 }
