@@ -1,7 +1,6 @@
-import {Args} from '@oclif/core'
 import {JoeCommand} from '../cli/joe-command.js'
-import {type PauseResult, setPaused} from '../core/deploy/operations.js'
-import {actor, configFlag, envContext, envFlag, lockTimeoutFlag, lockTimeoutMs, messageFlag} from '../ui/deploy/deploy-cli.js'
+import type {PauseResult} from '../core/deploy/operations.js'
+import {pauseArgs, pauseFlags, pauseFromCli} from '../ui/deploy/deploy-cli.js'
 
 export default class Pause extends JoeCommand<PauseResult> {
   static override summary = 'Pause a journey in an environment'
@@ -11,25 +10,13 @@ export default class Pause extends JoeCommand<PauseResult> {
 
   static override examples = ['<%= config.bin %> <%= command.id %> --env prod cart-abandonment -m "coupon service down"']
 
-  static override args = {journey: Args.string({description: 'The journey id.', required: true})}
+  // Assigned here, not inherited: oclif reads args and flags off each bundled command class.
+  static override args = pauseArgs
 
-  static override flags = {env: envFlag, message: messageFlag, 'lock-timeout': lockTimeoutFlag, config: configFlag}
+  static override flags = pauseFlags
 
   async run(): Promise<PauseResult> {
     const {args, flags} = await this.parse(Pause)
-    const context = await envContext(flags.env, flags.config)
-    const result = await setPaused({
-      ...context,
-      journey: args.journey,
-      paused: true,
-      actor: await actor(context.config),
-      lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
-      ...(flags.message ? {message: flags.message} : {}),
-    })
-    if (!this.jsonEnabled()) {
-      const {renderPause} = await import('../ui/deploy/deploy-text.js')
-      this.log(renderPause(result))
-    }
-    return result
+    return pauseFromCli({journey: args.journey, flags, paused: true, json: this.jsonEnabled(), log: (text) => this.log(text)})
   }
 }

@@ -1,7 +1,6 @@
-import {Args} from '@oclif/core'
 import {JoeCommand} from '../cli/joe-command.js'
-import {type PauseResult, setPaused} from '../core/deploy/operations.js'
-import {actor, configFlag, envContext, envFlag, lockTimeoutFlag, lockTimeoutMs, messageFlag} from '../ui/deploy/deploy-cli.js'
+import type {PauseResult} from '../core/deploy/operations.js'
+import {pauseArgs, pauseFlags, pauseFromCli} from '../ui/deploy/deploy-cli.js'
 
 export default class Resume extends JoeCommand<PauseResult> {
   static override summary = 'Resume a paused journey in an environment'
@@ -9,27 +8,15 @@ export default class Resume extends JoeCommand<PauseResult> {
   static override description =
     'Clears the pause of a journey in the environment, as a ledger entry. Resuming a running journey changes nothing.'
 
-  static override examples = ['<%= config.bin %> <%= command.id %> --env prod cart-abandonment -m "coupon service down"']
+  static override examples = ['<%= config.bin %> <%= command.id %> --env prod cart-abandonment -m "coupon service is back"']
 
-  static override args = {journey: Args.string({description: 'The journey id.', required: true})}
+  // Assigned here, not inherited: oclif reads args and flags off each bundled command class.
+  static override args = pauseArgs
 
-  static override flags = {env: envFlag, message: messageFlag, 'lock-timeout': lockTimeoutFlag, config: configFlag}
+  static override flags = pauseFlags
 
   async run(): Promise<PauseResult> {
     const {args, flags} = await this.parse(Resume)
-    const context = await envContext(flags.env, flags.config)
-    const result = await setPaused({
-      ...context,
-      journey: args.journey,
-      paused: false,
-      actor: await actor(context.config),
-      lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
-      ...(flags.message ? {message: flags.message} : {}),
-    })
-    if (!this.jsonEnabled()) {
-      const {renderPause} = await import('../ui/deploy/deploy-text.js')
-      this.log(renderPause(result))
-    }
-    return result
+    return pauseFromCli({journey: args.journey, flags, paused: false, json: this.jsonEnabled(), log: (text) => this.log(text)})
   }
 }

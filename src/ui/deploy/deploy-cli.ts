@@ -2,11 +2,12 @@
 // resume): their common flags, the EnvOptions built from the process, and the confirmation prompt.
 import path from 'node:path'
 import {createInterface} from 'node:readline/promises'
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {currentActor} from '../../core/deploy/actor.js'
 import {applyPlan, type DeployResult, type EnvOptions} from '../../core/deploy/deploy.js'
 import type {Actor} from '../../core/deploy/deploy-types.js'
 import {enforceDrops, enforceProtected, type GateReport} from '../../core/deploy/gates.js'
+import {type PauseResult, setPaused} from '../../core/deploy/operations.js'
 import type {DeployPlan} from '../../core/deploy/plan.js'
 import {JoeError} from '../../core/errors.js'
 import {parseDuration} from '../../core/journey/duration.js'
@@ -142,5 +143,34 @@ export async function showAndApplyPlan(input: ApplyPlannedInput): Promise<Deploy
     ...(flags.message ? {message: flags.message} : {}),
   })
   if (!input.json) input.log(renderDeployResult(result, {color}))
+  return result
+}
+
+/** The argument and flags `joe pause` and `joe resume` share. */
+export const pauseArgs = {journey: Args.string({description: 'The journey id.', required: true})}
+export const pauseFlags = {env: envFlag, message: messageFlag, 'lock-timeout': lockTimeoutFlag, config: configFlag}
+
+/** `joe pause` (paused: true) and `joe resume` (false) after parsing: one ledger entry, or none when nothing changes. */
+export async function pauseFromCli(input: {
+  journey: string
+  flags: {env: string; message?: string | undefined; 'lock-timeout': string; config?: string | undefined}
+  paused: boolean
+  json: boolean
+  log: (text: string) => void
+}): Promise<PauseResult> {
+  const {flags} = input
+  const context = await envContext(flags.env, flags.config)
+  const result = await setPaused({
+    ...context,
+    journey: input.journey,
+    paused: input.paused,
+    actor: await actor(context.config),
+    lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
+    ...(flags.message ? {message: flags.message} : {}),
+  })
+  if (!input.json) {
+    const {renderPause} = await import('./deploy-text.js')
+    input.log(renderPause(result))
+  }
   return result
 }
