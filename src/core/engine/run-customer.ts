@@ -30,7 +30,7 @@ import type {CustomerEvent, CustomerResult, CustomerTimeline, EntryRecord, RunOp
  *
  * Every event after the entering one is checked, in this order, for: the goal (of the
  * entry in the journey, and of earlier entries still inside `goal.within`), exit
- * criteria (event criteria, then profile criteria when the event changed the profile),
+ * criteria (event criteria, then profile criteria),
  * a waiting wait_for, and finally a new entry. The goal wins over an exit on the same
  * event; with `goal.exit: false` the customer converts and the exit still removes them.
  *
@@ -125,7 +125,7 @@ function processEvent(state: CustomerState, event: CustomerEvent, profileChanged
   if (active !== undefined) {
     active.lastEvent = event
     if (active.group === 'holdout') holdoutSees(state, active, event)
-    else treatmentSees(state, active, event, profileChanged)
+    else treatmentSees(state, active, event)
   }
   const entry = journey.entry
   if (entry.kind === 'segment' && profileChanged) {
@@ -149,7 +149,7 @@ function holdoutSees(state: CustomerState, active: ActiveEntry, event: CustomerE
   if (leaves) state.active = undefined
 }
 
-function treatmentSees(state: CustomerState, active: ActiveEntry, event: CustomerEvent, profileChanged: boolean): void {
+function treatmentSees(state: CustomerState, active: ActiveEntry, event: CustomerEvent): void {
   const at = event.timestamp
   const goal = state.compiled.journey.goal
   if (goalReached(state, active.record, active.index, event, true)) {
@@ -160,7 +160,8 @@ function treatmentSees(state: CustomerState, active: ActiveEntry, event: Custome
       return
     }
   }
-  const exit = eventExit(state, active, event) ?? (profileChanged ? profileExit(state, active, at) : undefined)
+  // Spec section 5: every event after the entering one is checked, profile criteria included.
+  const exit = eventExit(state, active, event) ?? profileExit(state, active, at)
   if (exit !== undefined) {
     exitActive(state, at, exit, describeExit(exit))
     return

@@ -3,7 +3,7 @@ import {runCustomer} from '../engine/run-customer.js'
 import {createScheduleTicker} from '../engine/schedule.js'
 import type {CustomerResult, CustomerTimeline, RunOptions, ScheduleTicker} from '../engine/types.js'
 import type {Journey} from '../journey/model.js'
-import {type CustomerRows, customerEvents} from '../store/customer-rows.js'
+import {type CustomerRows, replayTimeline} from '../store/customer-rows.js'
 import {createPolicyChecker, type MessagePolicy, type PolicyBreach} from './policy.js'
 
 /** What a replay needs to know besides the customers; plain data, so it can go to a worker thread. */
@@ -93,10 +93,7 @@ function startReplay(setup: ReplaySetup, runOptions: RunOptions[], entryEvents: 
           builder?.add(unentered(customer))
           continue
         }
-        if (timeline === undefined) {
-          const events = customerEvents(customer)
-          timeline = {customerId: events.customerId, events: events.events, profile: events.initialProfile}
-        }
+        timeline ??= replayTimeline(customer)
         const result = runCustomer(journey, timeline, options[i] as RunOptions)
         builder?.add(result)
         hooks.onResult?.(journey.id, result)

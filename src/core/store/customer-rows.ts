@@ -1,6 +1,6 @@
 import {JoeError} from '../errors.js'
-import {type CustomerEvents, mergeProfile, type WindowOptions, windowFilter} from './queries.js'
-import type {EventStore, JsonObject, Profile, StoredEvent} from './store-types.js'
+import {type WindowOptions, windowFilter} from './queries.js'
+import type {EventStore, JsonObject, StoredEvent} from './store-types.js'
 
 /**
  * The replay's reader. SQLite gathers each customer's events into a few texts (`group_concat`
@@ -16,11 +16,11 @@ const RECORD_SEPARATOR = '\u001e'
 /** One customer's events, column by column, before any properties are parsed. */
 export class CustomerRows {
   readonly customerId: string
-  /** Ordered by (timestamp, seq); identify events before the window's `from` come first (see `first`). */
+  /** Ordered by (timestamp, seq); events before the window's `from` come first (see `first`). */
   readonly seqs: number[]
   readonly types: string[]
   readonly timestamps: number[]
-  /** Index of the first event in the window; the ones before it are identify events before `from`. */
+  /** Index of the first event in the window; the ones before it are before `from`. */
   readonly first: number
   #propertiesText: string
   #properties: string[] | undefined
@@ -80,14 +80,16 @@ export function sortOrder(timestamps: readonly number[], seqs: readonly number[]
 }
 
 /**
- * The same customers in the same order as iterateCustomers, with the same events, read column by
- * column with properties left as text. `customerEvents` turns one into what iterateCustomers yields.
- * Customers without events in the window are not yielded.
+ * Every customer with events in the window, in ascending customer_id order (SQLite binary order),
+ * read column by column with properties left as text. With `from`, a customer's events before it
+ * are read too (they come first; see `CustomerRows.first`): the engine needs them to build the
+ * profile as of `from` and to know the customer for schedule ticks.
  *
  * While the iteration is open the connection is busy: use another store connection for other queries.
  */
 export function* iterateCustomerRows(store: EventStore, options: WindowOptions = {}): Generator<CustomerRows, void, undefined> {
-  const {where, params} = windowFilter(options)
+  const {from: _, ...everythingUntil} = options
+  const {where, params} = windowFilter(everythingUntil)
   const sql = `SELECT customer_id, '[' || group_concat(seq) || ']', json_group_array(type), '[' || group_concat(ts) || ']',
       group_concat(properties, char(30))
     FROM events INDEXED BY events_customer_ts ${where} GROUP BY customer_id ORDER BY customer_id`
@@ -137,12 +139,12 @@ class LazyStoredEvent implements StoredEvent {
   }
 }
 
-/** What iterateCustomers yields for this customer; event properties are parsed when first read. */
-export function customerEvents(customer: CustomerRows): CustomerEvents {
-  let initialProfile: Profile = {}
-  for (let i = 0; i < customer.first; i++)
-    initialProfile = mergeProfile(initialProfile, JSON.parse(customer.propertiesText(i)) as JsonObject)
+/**
+ * The customer's timeline for the engine (a CustomerTimeline, run with the same `from`): every event, those before
+ * `from` included, with properties parsed when first read.
+ */
+export function replayTimeline(customer: CustomerRows): {customerId: string; events: StoredEvent[]} {
   const events: StoredEvent[] = []
-  for (let i = customer.first; i < customer.types.length; i++) events.push(new LazyStoredEvent(customer, i))
-  return {customerId: customer.customerId, events, initialProfile}
+  for (let i = 0; i < customer.types.length; i++) events.push(new LazyStoredEvent(customer, i))
+  return {customerId: customer.customerId, events}
 }

@@ -6,7 +6,7 @@ import {buildJourney} from '../../../src/core/journey/build-model.js'
 import type {Journey} from '../../../src/core/journey/model.js'
 import {parseYamlSource} from '../../../src/core/journey/source.js'
 import {rangesFrom} from '../../../src/core/simulate/threads.js'
-import {CustomerRows, customerEvents, iterateCustomerRows, sortOrder} from '../../../src/core/store/customer-rows.js'
+import {CustomerRows, iterateCustomerRows, replayTimeline, sortOrder} from '../../../src/core/store/customer-rows.js'
 import {writeGeneratedEvents} from '../../../src/core/store/generate-events.js'
 import {openEventStore} from '../../../src/core/store/open-store.js'
 import {customerCount, customerRangeBounds, iterateCustomers} from '../../../src/core/store/queries.js'
@@ -27,13 +27,27 @@ async function generated(customers: number): Promise<EventStore> {
 const plain = (events: readonly StoredEvent[]) =>
   events.map((e) => ({type: e.type, timestamp: e.timestamp, seq: e.seq, properties: e.properties}))
 
+/**
+ * What the replay reads for a window, shaped like iterateCustomers' answer: the events in the
+ * window, and the profile the identify events before it build.
+ */
+function replayed(store: EventStore, window: {from?: number; until?: number; customerId?: string}) {
+  const from = window.from ?? Number.NEGATIVE_INFINITY
+  return [...iterateCustomerRows(store, window)].map((rows) => {
+    const {customerId, events} = replayTimeline(rows)
+    const before = events.filter((e) => e.timestamp < from)
+    const initialProfile = Object.assign({}, ...before.filter((e) => e.type === 'identify').map((e) => e.properties))
+    return {customerId, initialProfile, events: events.filter((e) => e.timestamp >= from), before}
+  })
+}
+
 describe('iterateCustomerRows', () => {
   it('yields what iterateCustomers yields, with properties parsed on demand', async () => {
     const store = await generated(80)
     try {
       for (const window of [{}, {from: START + 3 * DAY, until: START + 7 * DAY}, {until: START + DAY}]) {
         const eager = [...iterateCustomers(store, window)]
-        const lazy = [...iterateCustomerRows(store, window)].map(customerEvents)
+        const lazy = replayed(store, window)
         expect(lazy.map((c) => c.customerId)).toEqual(eager.map((c) => c.customerId))
         expect(lazy.map((c) => c.initialProfile)).toEqual(eager.map((c) => c.initialProfile))
         expect(lazy.map((c) => plain(c.events))).toEqual(eager.map((c) => plain(c.events)))
@@ -61,12 +75,14 @@ describe('iterateCustomerRows', () => {
       store.db.exec('COMMIT')
       for (const window of [{}, {from: START}, {from: START + DAY, until: START + 2 * DAY}, {customerId: 'c2', from: START}]) {
         const eager = [...iterateCustomers(store, window)]
-        const lazy = [...iterateCustomerRows(store, window)].map(customerEvents)
+        const lazy = replayed(store, window)
         expect(lazy.map((c) => c.customerId)).toEqual(eager.map((c) => c.customerId))
         expect(lazy.map((c) => c.initialProfile)).toEqual(eager.map((c) => c.initialProfile))
         expect(lazy.map((c) => plain(c.events))).toEqual(eager.map((c) => plain(c.events)))
       }
       expect([...iterateCustomerRows(store, {from: START})].map((c) => [c.customerId, c.first, c.count])).toEqual([['c1', 1, 7]])
+      // Events of every type before `from` are read: they make the customer known to schedules.
+      expect(replayed(store, {from: START + DAY}).map((c) => c.before.map((e) => e.type))).toEqual([['identify', ...odd.slice(0, 2)]])
     } finally {
       store.close()
     }
