@@ -1,77 +1,12 @@
+import {readFileSync} from 'node:fs'
 import Ajv2020 from 'ajv/dist/2020.js'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {readSchema} from '../../src/core/schemas.js'
 import {compileSchema, type Doc, editedCopy, type Validate} from '../helpers/schema-validator.js'
 
-const EXAMPLE = `
-# yaml-language-server: $schema=../node_modules/joe-cli/schemas/journey.schema.json
-version: 1
-id: cart-abandonment
-name: Cart abandonment recovery
-description: Win back shoppers who leave a cart behind.
-owner: growth-team
-tags: [ecommerce, recovery]
-
-entry:
-  event: cart_updated
-  when: "event.properties.cart_value > 50.0"
-
-reentry: never
-
-exit:
-  - event: order_completed
-  - when: "profile.unsubscribed == true"
-
-goal:
-  event: order_completed
-  within: 7d
-  exit: true
-
-settings:
-  timezone: profile
-  quiet_hours: { start: "21:00", end: "08:00" }
-  frequency_cap: { limit: 2, per: 1d }
-  holdout: 10
-  consent: "!(has(profile.opt_outs) && channel in profile.opt_outs)"
-
-steps:
-  - id: wait-1h
-    wait: 1h
-  - id: route
-    branch:
-      cases:
-        - when: "profile.email_opt_in == true"
-          next: email-1
-      else: sms-1
-  - id: email-1
-    send: { channel: email, template: cart-reminder-1 }
-    next: wait-purchase
-  - id: sms-1
-    send: { channel: sms, template: cart-sms-1 }
-  - id: wait-purchase
-    wait_for:
-      event: order_completed
-      timeout: 2d
-      on_timeout: offer
-    next: end
-  - id: offer
-    split:
-      - variant: ten-off
-        percent: 50
-        next: email-10
-      - variant: fifteen-off
-        percent: 50
-        next: email-15
-  - id: email-10
-    send: { channel: email, template: offer-10, data: { code: "'SAVE10'" } }
-    next: end
-  - id: email-15
-    send: { channel: email, template: offer-15 }
-
-moved:
-  old-reminder: email-1
-`
+/** The journey of spec section 2, as the spec prints it. */
+const EXAMPLE = readFileSync(new URL('../fixtures/spec/cart-abandonment.journey.yaml', import.meta.url), 'utf8')
 
 let validate: Validate
 
