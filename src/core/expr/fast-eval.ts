@@ -1,4 +1,5 @@
 import type {ExprBindings} from './cel.js'
+import {isPlainObject, toPlain} from './runtime.js'
 import type {Expr} from './syntax.js'
 
 /**
@@ -48,16 +49,7 @@ export function compileFast(root: Expr): FastEvaluator | undefined {
 
 /** What `toPlain` makes of a scalar result; lists and maps are left to the library. */
 function toResult(value: unknown): unknown {
-  switch (typeof value) {
-    case 'boolean':
-    case 'string':
-    case 'number':
-      return value
-    case 'bigint':
-      return Number(value)
-    default:
-      return value === null ? null : FALLBACK
-  }
+  return isScalar(value) ? toPlain(value) : FALLBACK
 }
 
 function compile(e: Expr | undefined): Node {
@@ -387,10 +379,3 @@ const BINARY: ReadonlyMap<string, (a: unknown, b: unknown) => unknown> = new Map
   ['_>_', ordering((sign) => sign > 0)],
   ['_>=_', ordering((sign) => sign >= 0)],
 ])
-
-/** Mirrors `isPlainObject` in runtime.ts: exactly the objects `celInput` turns into lazy maps. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || '$typeName' in value) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}

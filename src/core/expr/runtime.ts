@@ -86,7 +86,7 @@ class ObjectMap implements ReadonlyMap<string, unknown> {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || '$typeName' in value) return false
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
