@@ -29,7 +29,7 @@ function isKnownZone(zone: string): boolean {
 
 const DAY_MINUTES = 24 * 60
 const DAY_MS = DAY_MINUTES * MINUTE_MS
-/** Cached days (and candidate lists) per zone before the caches are dropped: bounds memory in long runs. */
+/** Cached days (and local instants) per zone before the caches are dropped: bounds memory in long runs. */
 const CACHE_LIMIT = 100_000
 
 /** What is memoized per zone: the Intl lookups behind offsets are the engine's hottest path. */
@@ -52,14 +52,18 @@ function zoneCache(zone: string): ZoneCache {
   return cache
 }
 
+/** The zone's UTC offset in minutes at `at` (see cachedOffset). */
+function offsetMinutes(at: number, zone: string): number {
+  return cachedOffset(zoneCache(zone), at)
+}
+
 /**
  * The zone's UTC offset in minutes at `at`. A UTC day whose first and last millisecond have the
  * same offset is taken to have it throughout: in the IANA data for 1970-2040 a zone's offset
  * changes at most once a week (checked for every zone). On a day with a change, every instant is
  * looked up.
  */
-function offsetMinutes(at: number, zone: string): number {
-  const cache = zoneCache(zone)
+function cachedOffset(cache: ZoneCache, at: number): number {
   const day = Math.floor(at / DAY_MS)
   let offset = cache.dayOffsets.get(day)
   if (offset === undefined) {
@@ -116,7 +120,7 @@ export function nextLocalTime(now: number, minute: number, zone: string, days?: 
     // Local `minute` on the local day of `now` and the two after it; a day where a DST overlap
     // makes the answer depend on `now` leaves it to the slow path.
     const cache = zoneCache(zone)
-    const localDay = Math.floor((now + offsetMinutes(now, zone) * MINUTE_MS) / DAY_MS)
+    const localDay = Math.floor((now + cachedOffset(cache, now) * MINUTE_MS) / DAY_MS)
     for (let i = 0; i <= 2; i++) {
       const at = localInstant(cache, zone, localDay + i, minute)
       if (Number.isNaN(at)) break
