@@ -1,5 +1,4 @@
 import {JoeError} from '../errors.js'
-import {type WindowOptions, windowFilter} from './queries.js'
 import type {EventStore, JsonObject, StoredEvent} from './store-types.js'
 
 /**
@@ -80,16 +79,15 @@ export function sortOrder(timestamps: readonly number[], seqs: readonly number[]
 }
 
 /**
- * Every customer with events in the window, in ascending customer_id order (SQLite binary order),
- * read column by column with properties left as text. With `from`, a customer's events before it
+ * Every customer with events in the window (`from` and `until` inclusive), in ascending customer_id
+ * order (SQLite binary order), read column by column with properties left as text. With `from`, a customer's events before it
  * are read too (they come first; see `CustomerRows.first`): the engine needs them to build the
  * profile as of `from` and to know the customer for schedule ticks.
  *
  * While the iteration is open the connection is busy: use another store connection for other queries.
  */
 export function* iterateCustomerRows(store: EventStore, options: WindowOptions = {}): Generator<CustomerRows, void, undefined> {
-  const {from: _, ...everythingUntil} = options
-  const {where, params} = windowFilter(everythingUntil)
+  const {where, params} = windowFilter(options)
   const sql = `SELECT customer_id, '[' || group_concat(seq) || ']', json_group_array(type), '[' || group_concat(ts) || ']',
       group_concat(properties, char(30))
     FROM events INDEXED BY events_customer_ts ${where} GROUP BY customer_id ORDER BY customer_id`
@@ -147,4 +145,42 @@ export function replayTimeline(customer: CustomerRows): {customerId: string; eve
   const events: StoredEvent[] = []
   for (let i = 0; i < customer.types.length; i++) events.push(new LazyStoredEvent(customer, i))
   return {customerId: customer.customerId, events}
+}
+
+/** Which events a read covers. */
+export interface WindowOptions {
+  /** Epoch ms, inclusive: the window starts here; a customer's earlier events are read too (see `CustomerRows.first`). */
+  from?: number
+  /** Epoch ms, inclusive: only events at or before it. */
+  until?: number
+  /** Only this customer. */
+  customerId?: string
+  /**
+   * Only customer ids in `(after, through]` in SQLite binary order (an absent end is open), read
+   * through the (customer_id, ts, seq) index: contiguous ranges split work over threads.
+   */
+  range?: {after?: string; through?: string}
+}
+
+/** The WHERE clause (empty or starting with WHERE) and its parameters; `from` filters nothing here. */
+function windowFilter(options: WindowOptions): {where: string; params: (string | number)[]} {
+  const where: string[] = []
+  const params: (string | number)[] = []
+  if (options.customerId !== undefined) {
+    where.push('customer_id = ?')
+    params.push(options.customerId)
+  }
+  if (options.range?.after !== undefined) {
+    where.push('customer_id > ?')
+    params.push(options.range.after)
+  }
+  if (options.range?.through !== undefined) {
+    where.push('customer_id <= ?')
+    params.push(options.range.through)
+  }
+  if (options.until !== undefined) {
+    where.push('ts <= ?')
+    params.push(options.until)
+  }
+  return {where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params}
 }

@@ -1,10 +1,11 @@
 import {createHash} from 'node:crypto'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {iterateCustomerRows} from '../../../src/core/store/customer-rows.js'
 import {generateCustomer, generateEvents, writeGeneratedEvents} from '../../../src/core/store/generate-events.js'
 import {openEventStore} from '../../../src/core/store/open-store.js'
 import {Prng} from '../../../src/core/store/prng.js'
-import {customerTimeline, iterateCustomers} from '../../../src/core/store/queries.js'
+import {customerTimeline} from '../../../src/core/store/queries.js'
 import {NOW, tempDir} from './helpers.js'
 
 const START = Date.UTC(2026, 0, 1)
@@ -116,7 +117,7 @@ describe('writeGeneratedEvents', () => {
     })
     // More customers with the same seed: the first 200 are duplicates by message id.
     expect(writeGeneratedEvents(store, {customers: 210, days: 14, seed: 1, start: START, now: NOW})).toMatchObject({duplicates: count})
-    expect([...iterateCustomers(store)]).toHaveLength(210)
+    expect([...iterateCustomerRows(store)]).toHaveLength(210)
     const profile = customerTimeline(store, 'c000001').profile
     expect(profile).toMatchObject({email: expect.stringMatching(/@example\.com$/), timezone: expect.any(String)})
   })
