@@ -29,7 +29,7 @@ describe('events, simulate and test (built CLI)', () => {
     expect(first.exitCode).toBe(0)
     expect(first.stdout).toBe(second.stdout)
     const report = JSON.parse(first.stdout)
-    expect(report).toMatchObject({format_version: 1, journey: 'cart-abandonment', customers: {entered: expect.any(Number)}})
+    expect(report).toMatchObject({format_version: 2, journey: 'cart-abandonment', customers: {entered: expect.any(Number)}})
     expect(report.conversion).toHaveProperty('uplift')
 
     const text = await joe('simulate', 'cart-abandonment')

@@ -1,6 +1,6 @@
-import type {SimulationReport} from '../engine/report.js'
 import type {CustomerResult, EntryOutcome} from '../engine/types.js'
 import type {Journey} from '../journey/model.js'
+import type {SimulationReport} from '../simulate/report.js'
 import {simulate} from '../simulate/simulate.js'
 
 /** One number before and after the change; `delta` is new - old. */

@@ -1,7 +1,8 @@
 /**
- * Inputs and outputs of the journey interpreter. One engine serves simulate,
- * test, diff --impact and a future live runner; they differ only in where the
- * events come from and where the run stops (`until`).
+ * Inputs and outputs of the journey interpreter. One engine serves simulate, test, diff --impact,
+ * the policy gate and the live runtime; they differ only in where the inputs come from and when
+ * the run stops. Its primitive is a transition (`transition.ts`): one input applied to a
+ * customer's stored state gives the new state and the effects below.
  */
 
 /** One event of one customer. `identify` merges `properties` into the profile at that instant. */
@@ -41,9 +42,10 @@ export interface RunOverrides {
   variants?: Record<string, string>
 }
 
-/** Schedule ticks (epoch ms, ascending) inside the run window, per time zone. */
+/** A journey's schedule: its ticks in each time zone, computed lazily and shared by every customer. */
 export interface ScheduleTicker {
-  ticks(zone: string): readonly number[]
+  /** The first tick at or after `at` in `zone`, or undefined when the cron never fires again. */
+  next(zone: string, at: number): number | undefined
 }
 
 export interface RunOptions {
@@ -56,9 +58,8 @@ export interface RunOptions {
   from?: number
   overrides?: RunOverrides
   /**
-   * For schedule entries: the ticks of the journey's cron over the window. Drivers
-   * build it once per journey with `createScheduleTicker` and share it between
-   * customers; absent, the engine builds one for this customer.
+   * For schedule entries: the journey's ticks. Drivers build it once per journey with
+   * `createScheduleTicker` and share it between customers; absent, one is built for this run.
    */
   scheduleTicks?: ScheduleTicker
   /** Steps one entry may pass at one instant before it is stopped (default 1000). */
@@ -79,6 +80,8 @@ export interface SendRecord {
   at: number
   /** `send.data` evaluated at `at`; a value whose expression failed is absent (and reported). */
   data: Record<string, unknown>
+  /** The customer's profile when it went out (a copy). */
+  profile: Record<string, unknown>
 }
 
 export type SuppressReason = 'frequency_cap' | 'consent'
@@ -196,4 +199,51 @@ export interface CustomerResult {
   eventsInWindow: number
   /** Timestamp of the first event overall; absent when there are none. */
   firstEventAt?: number
+}
+
+/** One input of a customer: an event arriving, or the instant something is due (timers, schedule ticks). */
+export type EngineInput = {kind: 'event'; event: CustomerEvent; at: number} | {kind: 'due'; at: number}
+
+/**
+ * What a transition did, in the order it happened. Every effect names its journey (but profile
+ * changes from identify events, which belong to none) and the instant it happened at. Drivers
+ * aggregate them (simulate's report), collect them per entry (joe test, traces), or store them
+ * (the live runtime's outbox and journal).
+ */
+export type Effect =
+  | {kind: 'entered'; journey: string; at: number; entry: number; group: Group}
+  /** Arrived at a step (one per pass). */
+  | {kind: 'step'; journey: string; at: number; entry: number; step: string}
+  | {kind: 'branch'; journey: string; at: number; entry: number; step: string; case: number | 'else'}
+  | {kind: 'variant'; journey: string; at: number; entry: number; step: string; variant: string}
+  | {
+      kind: 'send'
+      journey: string
+      at: number
+      entry: number
+      step: string
+      channel: string
+      template: string
+      data: Record<string, unknown>
+      /** The profile at `at` (a copy). */
+      profile: Record<string, unknown>
+    }
+  | {kind: 'suppressed'; journey: string; at: number; entry: number; step: string; reason: SuppressReason}
+  /** A send inside quiet hours, held until `until`. */
+  | {kind: 'deferred'; journey: string; at: number; entry: number; step: string; reason: 'quiet_hours'; until: number}
+  /** Profile attributes set by an identify event (no journey) or an update step. */
+  | {kind: 'profile'; journey?: string; at: number; source: 'identify' | 'update'; changes: Record<string, unknown>}
+  | {kind: 'converted'; journey: string; at: number; entry: number}
+  /** `criterion` is the exit criterion's index; `loop_guard` a loop without a wait; `removed` the journey left the environment. */
+  | {kind: 'exited'; journey: string; at: number; entry: number; reason: 'criterion' | 'loop_guard' | 'removed'; criterion?: number}
+  | {kind: 'completed'; journey: string; at: number; entry: number; dropped?: boolean}
+  /** A holdout entry is no longer followed for the goal. */
+  | {kind: 'released'; journey: string; at: number; entry: number}
+  | {kind: 'expr_error'; journey: string; at: number; entry?: number; where: string; step?: string; message: string}
+
+export type EffectKind = Effect['kind']
+
+/** A trace line of one journey. */
+export interface JourneyTraceEvent extends TraceEvent {
+  journey: string
 }

@@ -24,31 +24,44 @@ export interface PolicyCheck {
   breaches: PolicyBreach[]
 }
 
-/** Tracks, customer by customer, whether anyone gets more than `limit` messages in any window of `per`. */
+/**
+ * Tracks, customer by customer, whether anyone gets more than `limit` messages in any window of
+ * `per`. A customer's messages come in time order (a replay runs forward), so only those inside
+ * the current window are kept: memory does not grow with the messages a customer gets.
+ */
 export function createPolicyChecker(policy: MessagePolicy) {
   const perMs = parseDuration(policy.per) as number
   const breaches: PolicyBreach[] = []
+  let customerId: string | undefined
+  let window: number[] = []
+  let head = 0
+  let best = {count: 0, start: 0, end: 0}
   return {
-    /** `sendTimes`: every message the customer got, across all simulated journeys. */
-    add(customerId: string, sendTimes: number[]): void {
-      if (sendTimes.length <= policy.limit) return
-      const times = [...sendTimes].sort((a, b) => a - b)
-      let best = {count: 0, start: 0, end: 0}
-      let start = 0
-      for (let end = 0; end < times.length; end++) {
-        // A rolling window: messages within `per` of each other, i.e. (t_end - t_start) < per.
-        while ((times[end] as number) - (times[start] as number) >= perMs) start++
-        const count = end - start + 1
-        if (count > best.count) best = {count, start, end}
+    /** The next messages belong to this customer. */
+    begin(id: string): void {
+      customerId = id
+      window = []
+      head = 0
+      best = {count: 0, start: 0, end: 0}
+    },
+    /** A message the current customer got at `at`, across all simulated journeys (in time order). */
+    send(at: number): void {
+      window.push(at)
+      // A rolling window: messages within `per` of each other, i.e. (t_end - t_start) < per.
+      while (at - (window[head] as number) >= perMs) head++
+      const count = window.length - head
+      if (count > best.count) best = {count, start: window[head] as number, end: at}
+      if (head > 1024) {
+        window = window.slice(head)
+        head = 0
       }
-      if (best.count > policy.limit) {
-        breaches.push({
-          customerId,
-          messages: best.count,
-          from: new Date(times[best.start] as number).toISOString(),
-          until: new Date(times[best.end] as number).toISOString(),
-        })
+    },
+    /** The current customer is done. */
+    end(): void {
+      if (customerId !== undefined && best.count > policy.limit) {
+        breaches.push({customerId, messages: best.count, from: new Date(best.start).toISOString(), until: new Date(best.end).toISOString()})
       }
+      customerId = undefined
     },
     /** The breaches found so far, for merging into another checker (e.g. from a worker thread). */
     breaches(): PolicyBreach[] {

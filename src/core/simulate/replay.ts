@@ -1,10 +1,12 @@
-import {createReportBuilder, type ReportPartial} from '../engine/report.js'
-import {runCustomer} from '../engine/run-customer.js'
-import {createScheduleTicker} from '../engine/schedule.js'
-import type {CustomerResult, CustomerTimeline, RunOptions, ScheduleTicker} from '../engine/types.js'
+import {createCollector} from '../engine/collect.js'
+import {createMachine, type Machine} from '../engine/machine.js'
+import {type ReplayTimeline, replayCustomer} from '../engine/replay-customer.js'
+import type {Transition} from '../engine/transition.js'
+import type {CustomerResult} from '../engine/types.js'
 import type {Journey} from '../journey/model.js'
 import {type CustomerRows, replayTimeline} from '../store/customer-rows.js'
 import {createPolicyChecker, type MessagePolicy, type PolicyBreach} from './policy.js'
+import {createReportBuilder, type ReportBuilder, type ReportPartial} from './report.js'
 
 /** What a replay needs to know besides the customers; plain data, so it can go to a worker thread. */
 export interface ReplaySetup {
@@ -12,8 +14,6 @@ export interface ReplaySetup {
   /** Epoch ms; absent: every event up to `until` is in the window. */
   from?: number
   until: number
-  /** Where schedule ticks start: `from`, else the first event in the store. */
-  ticksFrom: number
   policy?: MessagePolicy
 }
 
@@ -33,83 +33,101 @@ export interface ReplayPartial {
 }
 
 export interface Replay {
-  /** Replays one customer through every journey. */
+  /** Replays one customer through every journey (read from the store). */
   add(customer: CustomerRows): void
+  /** Replays one customer given as a timeline (tests, in-memory drivers). */
+  addTimeline(timeline: ReplayTimeline): void
   /** Customers added so far. */
   readonly customers: number
   partial(): ReplayPartial
 }
 
 export interface ReplayHooks {
-  /** Called with every customer's result per journey; with it, every customer runs through the engine. */
+  /** Called with every customer's result per journey; with it, every customer runs through the engine with traces. */
   onResult?: (journeyId: string, result: CustomerResult) => void
 }
 
 /**
- * Per thread: what every replay of a setup shares (schedule tickers are computed once per zone).
- * `replay()` starts the counts of one range of customers.
+ * Per thread: what every replay of a setup shares (the compiled journeys and their schedule
+ * tickers, in one machine). `replay()` starts the counts of one range of customers. Every customer
+ * goes through all the journeys together, over one profile (spec section 8).
  */
 export function createReplayContext(setup: ReplaySetup): {replay(hooks?: ReplayHooks): Replay} {
-  const tickers = new Map<string, ScheduleTicker>()
-  for (const journey of setup.journeys) {
-    if (journey.entry.kind === 'schedule')
-      tickers.set(journey.id, createScheduleTicker(journey.entry.cron, {from: setup.ticksFrom, until: setup.until}))
-  }
-  const runOptions: RunOptions[] = setup.journeys.map((journey) => {
-    const ticker = tickers.get(journey.id)
-    return {until: setup.until, ...(setup.from !== undefined ? {from: setup.from} : {}), ...(ticker ? {scheduleTicks: ticker} : {})}
-  })
+  const from = setup.from === undefined ? {} : {from: setup.from}
+  const counting = createMachine(setup.journeys, {...from, trace: false})
+  let tracing: Machine | undefined
   // A journey entered on an event can only be entered by customers who have that event in the window.
   const entryEvents = setup.journeys.map((journey) => (journey.entry.kind === 'event' ? journey.entry.event : undefined))
   return {
-    replay: (hooks = {}) => startReplay(setup, runOptions, entryEvents, hooks),
+    replay(hooks = {}) {
+      // Traces are read only through onResult (--customer, --trace); the counts never need them.
+      if (hooks.onResult && tracing === undefined) tracing = createMachine(setup.journeys, {...from, trace: true})
+      return startReplay(setup, hooks.onResult ? (tracing as Machine) : counting, entryEvents, hooks)
+    },
   }
 }
 
-function startReplay(setup: ReplaySetup, runOptions: RunOptions[], entryEvents: (string | undefined)[], hooks: ReplayHooks): Replay {
+function startReplay(setup: ReplaySetup, machine: Machine, entryEvents: (string | undefined)[], hooks: ReplayHooks): Replay {
   const {journeys} = setup
   const builders = journeys.map((journey) => createReportBuilder(journey))
+  const byJourney = new Map<string, ReportBuilder>(journeys.map((journey, i) => [journey.id, builders[i] as ReportBuilder]))
+  const ids = journeys.map((journey) => journey.id)
   const policy = setup.policy ? createPolicyChecker(setup.policy) : undefined
   const loadCounts = new Map<number, number>()
   let busiest: string[] = []
   let max = 0
   let customers = 0
   const everyone = hooks.onResult !== undefined
-  // Traces are read only through onResult (--customer, --trace); the counts never need them.
-  const options = everyone ? runOptions : runOptions.map((o) => ({...o, trace: false}))
+
+  const countLoad = (customerId: string, sent: number) => {
+    if (sent > 0) {
+      loadCounts.set(sent, (loadCounts.get(sent) ?? 0) + 1)
+      if (sent > max) {
+        max = sent
+        busiest = []
+      }
+      if (sent === max && busiest.length < 5) busiest.push(customerId)
+    }
+    customers++
+  }
+
+  const run = (timeline: ReplayTimeline) => {
+    let sent = 0
+    policy?.begin(timeline.customerId)
+    const collector = everyone ? createCollector(ids) : undefined
+    const onTransition = (transition: Transition) => {
+      for (const effect of transition.effects) {
+        if (effect.kind === 'profile') continue
+        byJourney.get(effect.journey)?.effect(effect)
+        if (effect.kind === 'send') {
+          sent++
+          policy?.send(effect.at)
+        }
+      }
+      collector?.add(transition)
+    }
+    const outcome = replayCustomer(machine, timeline, setup.until, onTransition)
+    for (const builder of builders) builder.endCustomer(outcome)
+    policy?.end()
+    if (collector) for (const [id, result] of collector.finish(outcome)) hooks.onResult?.(id, result)
+    countLoad(timeline.customerId, sent)
+  }
 
   return {
     get customers() {
       return customers
     },
     add(customer) {
-      let timeline: CustomerTimeline | undefined
-      const sendTimes: number[] = []
-      for (let i = 0; i < journeys.length; i++) {
-        const journey = journeys[i] as Journey
-        const builder = builders[i]
-        if (!everyone && !canEnter(customer, entryEvents[i])) {
-          // What runCustomer returns for a customer who never enters, without parsing anything.
-          builder?.add(unentered(customer))
-          continue
-        }
-        timeline ??= replayTimeline(customer)
-        const result = runCustomer(journey, timeline, options[i] as RunOptions)
-        builder?.add(result)
-        hooks.onResult?.(journey.id, result)
-        for (const entry of result.entries) for (const send of entry.sends) sendTimes.push(send.at)
+      if (!everyone && !entryEvents.some((event) => canEnter(customer, event))) {
+        // What a replay counts for a customer who can enter none of the journeys, without parsing anything.
+        const end = {eventsInWindow: customer.count, firstEventAt: customer.timestamps[customer.first] as number}
+        for (const builder of builders) builder.endCustomer(end)
+        countLoad(customer.customerId, 0)
+        return
       }
-      policy?.add(customer.customerId, sendTimes)
-      if (sendTimes.length > 0) {
-        loadCounts.set(sendTimes.length, (loadCounts.get(sendTimes.length) ?? 0) + 1)
-        if (sendTimes.length > max) {
-          max = sendTimes.length
-          busiest = []
-        }
-        if (sendTimes.length === max && busiest.length < 5) busiest.push(customer.customerId)
-      }
-      customers++
+      run(replayTimeline(customer))
     },
+    addTimeline: run,
     partial() {
       return {
         customers,
@@ -123,23 +141,12 @@ function startReplay(setup: ReplaySetup, runOptions: RunOptions[], entryEvents: 
   }
 }
 
+/** Whether the customer has the journey's entry event in the window (journeys with other entries: always). */
 function canEnter(customer: CustomerRows, entryEvent: string | undefined): boolean {
   if (entryEvent === undefined) return true
   const {types} = customer
   for (let i = customer.first; i < types.length; i++) if (types[i] === entryEvent) return true
   return false
-}
-
-function unentered(customer: CustomerRows): CustomerResult {
-  return {
-    customerId: customer.customerId,
-    entries: [],
-    trace: [],
-    exprErrors: [],
-    profile: {},
-    eventsInWindow: customer.count,
-    firstEventAt: customer.timestamps[customer.first] as number,
-  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import {availableParallelism} from 'node:os'
-import type {SimulationReport} from '../engine/report.js'
 import type {CustomerResult} from '../engine/types.js'
 import {JoeError} from '../errors.js'
 import type {Journey} from '../journey/model.js'
@@ -9,9 +8,11 @@ import {customerCount} from '../store/queries.js'
 import type {EventStore} from '../store/store-types.js'
 import type {MessagePolicy, PolicyCheck} from './policy.js'
 import {createReplayContext, mergePartials, type ReplayPartial, type ReplaySetup} from './replay.js'
+import type {SimulationReport} from './report.js'
 import {replayInThreads} from './threads.js'
 
-export const SIMULATE_FORMAT_VERSION = 1
+/** Format 2: journeys simulated together share one profile per customer (spec section 8); see REPORT_FORMAT_VERSION. */
+export const SIMULATE_FORMAT_VERSION = 2
 
 export interface SimulateOptions {
   journeys: Journey[]
@@ -85,7 +86,6 @@ export function simulate(options: SimulateOptions): SimulateResult {
     const setup: ReplaySetup = {
       journeys: options.journeys,
       until,
-      ticksFrom: from ?? extent.from,
       ...(from !== undefined ? {from} : {}),
       ...(options.policy ? {policy: options.policy} : {}),
     }

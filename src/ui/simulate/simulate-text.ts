@@ -1,6 +1,6 @@
 import {Chalk, type ChalkInstance} from 'chalk'
-import type {SimulationReport} from '../../core/engine/report.js'
 import type {CustomerResult} from '../../core/engine/types.js'
+import type {SimulationReport} from '../../core/simulate/report.js'
 import type {SimulateResult} from '../../core/simulate/simulate.js'
 
 const n = (value: number) => value.toLocaleString('en-US')
@@ -96,6 +96,34 @@ function renderReport(r: SimulationReport, c: ChalkInstance): string[] {
     ...cov.unreached_variants.map((x) => `${x.step}/${x.variant}`),
   ]
   if (gaps.length > 0) out.push(c.yellow(`  not reached by any customer: ${gaps.join(', ')}`))
+  out.push(...renderExpressionErrors(r, c))
+  return out
+}
+
+/** Share of evaluated customers an expression may fail for before the report warns loudly. */
+const MANY_FAILURES = 0.05
+
+/**
+ * Expressions that failed at run time count as false, which silently changes who enters or which
+ * branch they take: list every one, and warn when one touched many customers.
+ */
+function renderExpressionErrors(r: SimulationReport, c: ChalkInstance): string[] {
+  const failing = Object.entries(r.expression_errors)
+  if (failing.length === 0) return []
+  const out = ['', '  expression errors (each counted as false, or its value left out):']
+  for (const [where, e] of failing) {
+    const many = r.customers.evaluated > 0 && e.customers / r.customers.evaluated >= MANY_FAILURES
+    const line = `    ${where}: ${n(e.count)} failure${e.count === 1 ? '' : 's'} for ${n(e.customers)} customer${e.customers === 1 ? '' : 's'}, e.g. ${e.sample}`
+    out.push(many ? c.yellow(line) : line)
+  }
+  const worst = Math.max(...failing.map(([, e]) => e.customers))
+  if (r.customers.evaluated > 0 && worst / r.customers.evaluated >= MANY_FAILURES) {
+    out.push(
+      c.yellow(
+        `  ⚠ an expression failed for ${pct(worst, r.customers.evaluated).trim()} of the customers evaluated: the counts above may not mean what you think (see \`--customer ID\` for one customer's trace)`,
+      ),
+    )
+  }
   return out
 }
 

@@ -1,9 +1,8 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {buildReport} from '../../../src/core/engine/report.js'
 import {runCustomer} from '../../../src/core/engine/run-customer.js'
 import type {CustomerEvent, CustomerTimeline} from '../../../src/core/engine/types.js'
-import {journey, t} from './helpers.js'
+import {journey, reportOf, t} from './helpers.js'
 
 const journeys = [
   journey(`
@@ -78,7 +77,8 @@ describe('determinism', () => {
         expect(second).toEqual(first)
         expect(JSON.stringify(second)).toBe(JSON.stringify(first))
         const window = {from: options.from, until: options.until}
-        expect(JSON.stringify(buildReport(j, second, window))).toBe(JSON.stringify(buildReport(j, first, window)))
+        const runs = customers.map((timeline) => ({timeline, options}))
+        expect(JSON.stringify(reportOf(j, structuredClone(runs), window))).toBe(JSON.stringify(reportOf(j, runs, window)))
       }),
       {numRuns: 150},
     )

@@ -1,12 +1,12 @@
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {buildReport, createReportBuilder} from '../../../src/core/engine/report.js'
-import {runCustomer} from '../../../src/core/engine/run-customer.js'
 import {buildJourney} from '../../../src/core/journey/build-model.js'
 import type {Journey} from '../../../src/core/journey/model.js'
 import {parseYamlSource} from '../../../src/core/journey/source.js'
+import {createReplayContext} from '../../../src/core/simulate/replay.js'
+import {createReportBuilder, type ReportPartial} from '../../../src/core/simulate/report.js'
 import {rangesFrom} from '../../../src/core/simulate/threads.js'
-import {iterateCustomerRows, replayTimeline} from '../../../src/core/store/customer-rows.js'
+import {iterateCustomerRows} from '../../../src/core/store/customer-rows.js'
 import {writeGeneratedEvents} from '../../../src/core/store/generate-events.js'
 import {openEventStore} from '../../../src/core/store/open-store.js'
 import {customerRangeBounds} from '../../../src/core/store/queries.js'
@@ -66,15 +66,20 @@ steps:
     const store = await generated(60)
     try {
       const until = START + 10 * DAY
-      const results = [...iterateCustomerRows(store)].map((rows) => runCustomer(journey, replayTimeline(rows), {until}))
-      const whole = buildReport(journey, results, {until})
+      const rows = [...iterateCustomerRows(store)]
+      const context = createReplayContext({journeys: [journey], until})
+      const partialOf = (customers: typeof rows) => {
+        const replay = context.replay()
+        for (const customer of customers) replay.add(customer)
+        return replay.partial().reports[0] as ReportPartial
+      }
+      const whole = createReportBuilder(journey)
+      whole.merge(partialOf(rows))
       for (const cut of [0, 17, 60]) {
-        const [a, b, merged] = [createReportBuilder(journey), createReportBuilder(journey), createReportBuilder(journey)]
-        for (const r of results.slice(0, cut)) a.add(r)
-        for (const r of results.slice(cut)) b.add(r)
-        merged.merge(structuredClone(b.partial()))
-        merged.merge(structuredClone(a.partial()))
-        expect(JSON.stringify(merged.build({until}))).toBe(JSON.stringify(whole))
+        const merged = createReportBuilder(journey)
+        merged.merge(structuredClone(partialOf(rows.slice(cut))))
+        merged.merge(structuredClone(partialOf(rows.slice(0, cut))))
+        expect(JSON.stringify(merged.build({until}))).toBe(JSON.stringify(whole.build({until})))
       }
     } finally {
       store.close()

@@ -68,7 +68,7 @@ describe('simulate over worker threads', () => {
     const storePath = await generatedStore(300, 3)
     const store = openEventStore(storePath, {readonly: true})
     try {
-      const setup: ReplaySetup = {journeys: JOURNEYS, until: START + 21 * DAY, ticksFrom: START, policy: {limit: 1, per: '7d'}}
+      const setup: ReplaySetup = {journeys: JOURNEYS, until: START + 21 * DAY, policy: {limit: 1, per: '7d'}}
       const events = (store.db.prepare('SELECT count(*) AS n FROM events').get() as {n: number}).n
       let progress = 0
       const threads = new Set<number>()

@@ -4,9 +4,8 @@
  */
 import {describe, expect, it} from 'vitest'
 import {pickVariant} from '../../../../src/core/engine/assignment.js'
-import {runJourney} from '../../../../src/core/engine/run-journey.js'
 import type {CustomerResult, CustomerTimeline} from '../../../../src/core/engine/types.js'
-import {ev, iso, journey, run, sendsOf, t} from '../helpers.js'
+import {ev, iso, journey, run, runJourney, sendsOf, t} from '../helpers.js'
 import {entryTimes, outcomes, paths, UNTIL} from './audit-helpers.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -293,7 +292,7 @@ steps:
 `)
     const r = run(j, {events: [ev('go', '2026-03-02T10:00:00Z', {total: 21})], until: UNTIL})
     expect(r.entries[0]?.sends).toEqual([
-      {stepId: 's', channel: 'webhook', template: 'hook', at: t('2026-03-02T10:00:00Z'), data: {code: 'SAVE10', total: 42}},
+      {stepId: 's', channel: 'webhook', template: 'hook', at: t('2026-03-02T10:00:00Z'), data: {code: 'SAVE10', total: 42}, profile: {}},
     ])
   })
 })

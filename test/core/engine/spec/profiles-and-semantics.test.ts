@@ -4,11 +4,8 @@
  * consent and the report.
  */
 import {describe, expect, it} from 'vitest'
-import {buildReport} from '../../../../src/core/engine/report.js'
-import {runCustomer} from '../../../../src/core/engine/run-customer.js'
-import {runJourney} from '../../../../src/core/engine/run-journey.js'
 import type {CustomerTimeline} from '../../../../src/core/engine/types.js'
-import {ev, iso, journey, run, sendsOf, t} from '../helpers.js'
+import {buildReport, ev, iso, journey, run, runJourney, sendsOf, t} from '../helpers.js'
 import {customerIn, entryTimes, outcomes, paths, UNTIL} from './audit-helpers.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -265,14 +262,14 @@ steps: [ { id: w, wait: 1h }, { id: s, send: { channel: email, template: t } } ]
   it('conversion rates are converted / entered per group, uplift their difference', () => {
     const events = (buy: boolean) => [ev('cart', '2026-03-02T10:00:00Z'), ...(buy ? [ev('buy', '2026-03-03T10:00:00Z')] : [])]
     const results = [
-      runCustomer(j, {customerId: held[0], events: events(true)}, {until: t(UNTIL)}),
-      runCustomer(j, {customerId: held[1], events: events(false)}, {until: t(UNTIL)}),
-      runCustomer(j, {customerId: treated[0], events: events(true)}, {until: t(UNTIL)}),
-      runCustomer(j, {customerId: treated[1], events: events(true)}, {until: t(UNTIL)}),
+      run(j, {customerId: held[0], events: events(true), until: UNTIL}),
+      run(j, {customerId: held[1], events: events(false), until: UNTIL}),
+      run(j, {customerId: treated[0], events: events(true), until: UNTIL}),
+      run(j, {customerId: treated[1], events: events(true), until: UNTIL}),
     ]
     const report = buildReport(j, results, {until: t(UNTIL)})
     expect(report.customers).toMatchObject({evaluated: 4, entered: 4, held_out: 2, converted: 2, completed: 0})
-    expect(report.conversion).toEqual({treatment_rate: 1, holdout_rate: 0.5, uplift: 0.5})
+    expect(report.conversion).toEqual({treatment_rate: 1, holdout_rate: 0.5, uplift: 0.5, treatment_size: 2, holdout_size: 2})
     expect(report.messages.total).toBe(2) // treatment only; holdouts receive nothing
   })
 })
@@ -419,7 +416,7 @@ steps:
   const {report} = runJourney(j, customers, {from, until})
 
   it('has every key spec section 5 lists', () => {
-    expect(report.format_version).toBe(1)
+    expect(report.format_version).toBe(2)
     expect(report.journey).toBe('rep')
     expect(report.window).toEqual({from: '2026-02-01T00:00:00.000Z', until: '2026-03-10T00:00:00.000Z'})
     expect(Object.keys(report.customers).sort()).toEqual([

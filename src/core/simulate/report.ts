@@ -1,8 +1,14 @@
+import {iso} from '../engine/local-time.js'
+import type {CustomerState} from '../engine/state.js'
+import type {Effect, EntryOutcome, Group} from '../engine/types.js'
 import type {Journey} from '../journey/model.js'
-import {iso} from './local-time.js'
-import type {CustomerResult} from './types.js'
 
-export const REPORT_FORMAT_VERSION = 1
+/**
+ * Format 2: journeys simulated together share one profile per customer (spec section 8), so an
+ * `update` in one journey is seen by the others; reports gained `expression_errors` and the group
+ * sizes of `conversion`.
+ */
+export const REPORT_FORMAT_VERSION = 2
 
 /** Customers counted once each, by the state of their latest entry (spec section 5). */
 export interface CustomerCounts {
@@ -36,6 +42,9 @@ export interface ConversionRates {
   holdout_rate: number
   /** treatment_rate - holdout_rate (of the rounded rates). */
   uplift: number
+  /** Customers in each group (by their latest entry): the rates' denominators. */
+  treatment_size: number
+  holdout_size: number
 }
 
 export interface Coverage {
@@ -45,6 +54,16 @@ export interface Coverage {
   unreached_cases: Array<{step: string; case: number | 'else'}>
   /** Split variants never assigned, in file order. */
   unreached_variants: Array<{step: string; variant: string}>
+}
+
+/** Run-time failures of one expression (each counted as false, or its value left out). */
+export interface ExpressionErrors {
+  /** Evaluations that failed. */
+  count: number
+  /** Customers with at least one failure here. */
+  customers: number
+  /** The first failure's message. */
+  sample: string
 }
 
 /** The object `joe simulate --json` prints. Key order is fixed, so JSON is byte-identical run to run. */
@@ -65,12 +84,15 @@ export interface SimulationReport {
   variants: Record<string, Record<string, number>>
   /** Step -> in-flight customers waiting there at `until`; only steps with some. */
   in_flight_at: Record<string, number>
+  /** Where in the journey (`entry.when`, `steps.route.cases[0].when`, ...) -> its run-time failures; only expressions that failed, sorted. */
+  expression_errors: Record<string, ExpressionErrors>
   coverage: Coverage
 }
 
 /**
  * A report builder's counts as plain data (structured-cloneable, e.g. from a worker thread).
- * Merging partials gives the same report as adding every result to one builder, in any order.
+ * Merging partials gives the same report as adding every customer to one builder, in any order
+ * (expression error samples: the partials are merged in customer order).
  */
 export interface ReportPartial {
   customers: CustomerCounts
@@ -85,10 +107,23 @@ export interface ReportPartial {
   byChannel: Record<string, number>
   byTemplate: Record<string, number>
   inFlightAt: Record<string, number>
+  exprErrors: Record<string, ExpressionErrors>
+}
+
+/** What the builder needs to know about a customer once their replay is over. */
+export interface CustomerEnd {
+  /** Events in the window. */
+  eventsInWindow: number
+  firstEventAt?: number
+  /** The engine state at the end (who is still in the journey, and where). */
+  state?: CustomerState
 }
 
 export interface ReportBuilder {
-  add(result: CustomerResult): void
+  /** One effect of the current customer (only this journey's are counted). */
+  effect(effect: Effect): void
+  /** The current customer's replay is over; the next effects belong to the next customer. */
+  endCustomer(end: CustomerEnd): void
   /** What has been added so far, as plain data. */
   partial(): ReportPartial
   /** Adds another builder's partial (of the same journey) to this one. */
@@ -97,7 +132,10 @@ export interface ReportBuilder {
   build(window: {from?: number; until: number}): SimulationReport
 }
 
-/** Aggregates customer results one at a time, so a driver never holds them all. */
+/**
+ * Aggregates a journey's effects customer by customer, keeping counts only: memory does not grow
+ * with the entries or steps a customer takes (issue: a looping journey simulated for years).
+ */
 export function createReportBuilder(journey: Journey): ReportBuilder {
   const customers: CustomerCounts = {evaluated: 0, entered: 0, held_out: 0, completed: 0, exited: 0, converted: 0, in_flight: 0}
   const steps: Record<string, {entered: number}> = {}
@@ -117,57 +155,108 @@ export function createReportBuilder(journey: Journey): ReportBuilder {
   const byChannel = new Map<string, number>([...channels].map((c) => [c, 0]))
   const byTemplate = new Map<string, number>([...templates].map((t) => [t, 0]))
   const inFlightAt = new Map<string, number>()
+  const exprErrors = new Map<string, ExpressionErrors>()
   const messages = {total: 0, frequency_cap: 0, consent: 0, quiet_hours: 0}
   let entries = 0
   let holdoutConverted = 0
   let earliest: number | undefined
-  const bump = (map: Map<string, number>, key: string): void => {
-    map.set(key, (map.get(key) ?? 0) + 1)
+  const bump = (map: Map<string, number>, key: string, by = 1): void => {
+    map.set(key, (map.get(key) ?? 0) + by)
   }
+  // The current customer's latest entry, and where their expressions failed.
+  let latest: {index: number; group: Group; outcome: EntryOutcome; converted: boolean} | undefined
+  const failedHere = new Set<string>()
 
   return {
-    add(result) {
-      if (result.eventsInWindow > 0) customers.evaluated += 1
-      if (result.firstEventAt !== undefined && (earliest === undefined || result.firstEventAt < earliest)) earliest = result.firstEventAt
-      entries += result.entries.length
-      for (const entry of result.entries) {
-        for (const id of entry.path) {
-          const counter = steps[id]
+    effect(effect) {
+      if (effect.kind === 'profile' || effect.journey !== journey.id) return
+      switch (effect.kind) {
+        case 'entered':
+          entries += 1
+          latest = {
+            index: effect.entry,
+            group: effect.group,
+            outcome: effect.group === 'holdout' ? 'held_out' : 'in_flight',
+            converted: false,
+          }
+          return
+        case 'step': {
+          const counter = steps[effect.step]
           if (counter !== undefined) counter.entered += 1
+          return
         }
-        for (const taken of entry.branches) {
-          const counts = branches[taken.stepId]
-          if (counts !== undefined) counts[String(taken.case)] = (counts[String(taken.case)] ?? 0) + 1
+        case 'branch': {
+          const counts = branches[effect.step]
+          if (counts !== undefined) counts[String(effect.case)] = (counts[String(effect.case)] ?? 0) + 1
+          return
         }
-        for (const taken of entry.variants) {
-          const counts = variants[taken.stepId]
-          if (counts !== undefined) counts[taken.variant] = (counts[taken.variant] ?? 0) + 1
+        case 'variant': {
+          const counts = variants[effect.step]
+          if (counts !== undefined) counts[effect.variant] = (counts[effect.variant] ?? 0) + 1
+          return
         }
-        for (const send of entry.sends) {
+        case 'send':
           messages.total += 1
-          bump(byChannel, send.channel)
-          bump(byTemplate, send.template)
+          bump(byChannel, effect.channel)
+          bump(byTemplate, effect.template)
+          return
+        case 'suppressed':
+          messages[effect.reason] += 1
+          return
+        case 'deferred':
+          messages.quiet_hours += 1
+          return
+        case 'expr_error': {
+          const known = exprErrors.get(effect.where)
+          if (known === undefined) exprErrors.set(effect.where, {count: 1, customers: 1, sample: effect.message})
+          else {
+            known.count += 1
+            if (!failedHere.has(effect.where)) known.customers += 1
+          }
+          failedHere.add(effect.where)
+          return
         }
-        for (const suppressed of entry.suppressed) messages[suppressed.reason] += 1
-        messages.quiet_hours += entry.deferred.length
+        case 'converted':
+          if (latest?.index === effect.entry) {
+            latest.converted = true
+            if (latest.group === 'treatment') latest.outcome = 'converted'
+          }
+          return
+        case 'exited':
+        case 'completed':
+          if (latest?.index === effect.entry && latest.group === 'treatment' && !latest.converted) {
+            latest.outcome = effect.kind === 'exited' ? 'exited' : 'completed'
+          }
+          return
+        case 'released':
+          return
       }
-      const latest = result.entries[result.entries.length - 1]
-      if (latest === undefined) return
+    },
+
+    endCustomer(end) {
+      if (end.eventsInWindow > 0) customers.evaluated += 1
+      if (end.firstEventAt !== undefined && (earliest === undefined || end.firstEventAt < earliest)) earliest = end.firstEventAt
+      const last = latest
+      latest = undefined
+      failedHere.clear()
+      if (last === undefined) return
       customers.entered += 1
-      if (latest.group === 'holdout') {
+      if (last.group === 'holdout') {
         customers.held_out += 1
-        if (latest.convertedAt !== undefined) holdoutConverted += 1
+        if (last.converted) holdoutConverted += 1
         return
       }
-      switch (latest.outcome) {
+      switch (last.outcome) {
         case 'converted':
         case 'completed':
         case 'exited':
-          customers[latest.outcome] += 1
+          customers[last.outcome] += 1
           break
-        default:
+        default: {
           customers.in_flight += 1
-          if (latest.waitingAt !== undefined) bump(inFlightAt, latest.waitingAt)
+          const active = end.state?.journeys[journey.id]?.active
+          if (active?.index === last.index && active.at !== undefined) bump(inFlightAt, active.at)
+        }
       }
     },
 
@@ -184,6 +273,7 @@ export function createReportBuilder(journey: Journey): ReportBuilder {
         byChannel: Object.fromEntries(byChannel),
         byTemplate: Object.fromEntries(byTemplate),
         inFlightAt: Object.fromEntries(inFlightAt),
+        exprErrors: structuredClone(Object.fromEntries(exprErrors)),
       }
     },
 
@@ -200,11 +290,19 @@ export function createReportBuilder(journey: Journey): ReportBuilder {
       addCounts(variants, partial.variants)
       for (const key of Object.keys(messages) as (keyof typeof messages)[]) messages[key] += partial.messages[key]
       const addTo = (map: Map<string, number>, counts: Record<string, number>) => {
-        for (const [key, n] of Object.entries(counts)) map.set(key, (map.get(key) ?? 0) + n)
+        for (const [key, n] of Object.entries(counts)) bump(map, key, n)
       }
       addTo(byChannel, partial.byChannel)
       addTo(byTemplate, partial.byTemplate)
       addTo(inFlightAt, partial.inFlightAt)
+      for (const [where, errors] of Object.entries(partial.exprErrors)) {
+        const known = exprErrors.get(where)
+        if (known === undefined) exprErrors.set(where, {...errors})
+        else {
+          known.count += errors.count
+          known.customers += errors.customers
+        }
+      }
     },
 
     build(window) {
@@ -229,7 +327,13 @@ export function createReportBuilder(journey: Journey): ReportBuilder {
         const treated = customers.entered - customers.held_out
         const treatment = round4(treated === 0 ? 0 : customers.converted / treated)
         const holdout = round4(customers.held_out === 0 ? 0 : holdoutConverted / customers.held_out)
-        conversion = {treatment_rate: treatment, holdout_rate: holdout, uplift: round4(treatment - holdout)}
+        conversion = {
+          treatment_rate: treatment,
+          holdout_rate: holdout,
+          uplift: round4(treatment - holdout),
+          treatment_size: treated,
+          holdout_size: customers.held_out,
+        }
       }
       return {
         ...report,
@@ -237,17 +341,13 @@ export function createReportBuilder(journey: Journey): ReportBuilder {
         branches: structuredClone(branches),
         variants: structuredClone(variants),
         in_flight_at: Object.fromEntries(journey.steps.filter((s) => inFlightAt.has(s.id)).map((s) => [s.id, inFlightAt.get(s.id) ?? 0])),
+        expression_errors: Object.fromEntries(
+          [...exprErrors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([where, e]) => [where, {...e}]),
+        ),
         coverage: coverage(journey, steps, branches, variants),
       }
     },
   }
-}
-
-/** The spec section 5 report for a set of customer results. */
-export function buildReport(journey: Journey, results: Iterable<CustomerResult>, window: {from?: number; until: number}): SimulationReport {
-  const builder = createReportBuilder(journey)
-  for (const result of results) builder.add(result)
-  return builder.build(window)
 }
 
 /** Adds step -> key -> count tables into `into`, for steps it knows (those of its journey). */

@@ -1,8 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {buildReport, round4} from '../../../src/core/engine/report.js'
-import {runCustomer} from '../../../src/core/engine/run-customer.js'
 import type {CustomerTimeline} from '../../../src/core/engine/types.js'
-import {ev, journey, t} from './helpers.js'
+import {round4} from '../../../src/core/simulate/report.js'
+import {ev, journey, reportOf, t} from '../engine/helpers.js'
 
 const j = journey(`
 id: report-journey
@@ -58,13 +57,14 @@ describe('report', () => {
     // evaluated but never entered
     [customer('x', [ev('page', '2026-01-01T10:00:00Z')]), 'treatment'],
   ]
-  const results = timelines.map(([c, group]) =>
-    runCustomer(j, c, {until, overrides: {group, variants: {split: c.customerId === 'a' ? 'b' : 'a'}}}),
-  )
-  const report = buildReport(j, results, {from: t('2026-01-01T00:00:00Z'), until})
+  const runs = timelines.map(([timeline, group]) => ({
+    timeline,
+    options: {until, overrides: {group, variants: {split: timeline.customerId === 'a' ? 'b' : 'a'}}},
+  }))
+  const report = reportOf(j, runs, {from: t('2026-01-01T00:00:00Z'), until})
 
   it('has the spec keys and counts', () => {
-    expect(report.format_version).toBe(1)
+    expect(report.format_version).toBe(2)
     expect(report.journey).toBe('report-journey')
     expect(report.window).toEqual({from: '2026-01-01T00:00:00.000Z', until: '2026-01-20T00:00:00.000Z'})
     expect(report.customers).toEqual({evaluated: 8, entered: 7, held_out: 2, completed: 2, exited: 1, converted: 1, in_flight: 1})
@@ -93,7 +93,7 @@ describe('report', () => {
     })
   })
   it('reports conversion rates with a holdout', () => {
-    expect(report.conversion).toEqual({treatment_rate: 0.2, holdout_rate: 0.5, uplift: -0.3})
+    expect(report.conversion).toEqual({treatment_rate: 0.2, holdout_rate: 0.5, uplift: -0.3, treatment_size: 5, holdout_size: 2})
   })
   it('reports branches, variants, in-flight steps and coverage', () => {
     expect(report.branches).toEqual({route: {0: 1, 1: 2, else: 3}})
@@ -102,11 +102,7 @@ describe('report', () => {
     expect(report.coverage).toEqual({unreached_steps: [], unreached_cases: [], unreached_variants: []})
   })
   it('JSON is byte-identical run to run', () => {
-    const again = buildReport(
-      j,
-      timelines.map(([c, group]) => runCustomer(j, c, {until, overrides: {group, variants: {split: c.customerId === 'a' ? 'b' : 'a'}}})),
-      {from: t('2026-01-01T00:00:00Z'), until},
-    )
+    const again = reportOf(j, structuredClone(runs), {from: t('2026-01-01T00:00:00Z'), until})
     expect(JSON.stringify(again)).toBe(JSON.stringify(report))
   })
   it('lists what nobody reached and omits conversion without a holdout', () => {
@@ -120,7 +116,7 @@ steps:
   - id: sp
     split: [ { variant: p, percent: 50, next: end }, { variant: q, percent: 50, next: end } ]
 `)
-    const r = buildReport(k, [runCustomer(k, customer('z', [ev('go', '2026-01-01T00:00:00Z')], {x: 2}), {until})], {until})
+    const r = reportOf(k, [{timeline: customer('z', [ev('go', '2026-01-01T00:00:00Z')], {x: 2}), options: {until}}], {until})
     expect(r.conversion).toBeUndefined()
     expect(r.window.from).toBe('2026-01-01T00:00:00.000Z')
     expect(r.steps).toEqual({b: {entered: 1}, s1: {entered: 0}, s2: {entered: 1}, sp: {entered: 0}})
