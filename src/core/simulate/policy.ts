@@ -68,7 +68,7 @@ export function createPolicyChecker(policy: MessagePolicy) {
       return [...breaches]
     },
     merge(more: readonly PolicyBreach[]): void {
-      breaches.push(...more)
+      for (const breach of more) breaches.push(breach)
     },
     result(): PolicyCheck {
       breaches.sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0))

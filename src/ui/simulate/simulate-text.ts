@@ -10,8 +10,12 @@ const pct = (part: number, whole: number) => (whole === 0 ? '  -  ' : `${((part 
 export function renderSimulateText(result: SimulateResult, options: {color: boolean}): string {
   const c = new Chalk({level: options.color ? 3 : 0})
   const out: string[] = []
-  for (const report of result.reports) out.push(...renderReport(report, c), '')
-  if (result.customer) out.push(...renderCustomer(result.customer, c), '')
+  // Lines are appended one by one: a customer's trace can have millions, more than a call takes as arguments.
+  const append = (lines: readonly string[]) => {
+    for (const line of lines) out.push(line)
+  }
+  for (const report of result.reports) append([...renderReport(report, c), ''])
+  if (result.customer) append([...renderCustomer(result.customer, c), ''])
   if (result.load) {
     out.push(c.bold('Messages per customer, all journeys'))
     const entries = Object.entries(result.load.distribution)
