@@ -15,52 +15,91 @@ export interface PgSession {
 const LOCK_NOT_AVAILABLE = '55P03'
 
 /**
- * A deploy store in PostgreSQL. Deploys are serialised per environment by a transaction-scoped
- * advisory lock, `pg_advisory_xact_lock(hashtext(key))`, waited for at most `SET LOCAL lock_timeout`;
- * it is released by COMMIT or ROLLBACK, and by the server when the client dies. Within one process
- * (one session) transactions are queued, since a session can run only one at a time.
+ * A store in PostgreSQL: the deploy store, and the runtime of `joe serve`. Deploys are serialised
+ * per environment by a transaction-scoped advisory lock, `pg_advisory_xact_lock(hashtext(key))`,
+ * waited for at most `SET LOCAL lock_timeout`; it is released by COMMIT or ROLLBACK, and by the server
+ * when the client dies. One session runs one transaction at a time, so a connection over one
+ * session queues them; over a pool (`sessions` gives a session per transaction) they run side by side.
  */
-export function postgresConnection(session: PgSession, options: {onStatement?: StatementHook} = {}): SqlConnection {
+export function postgresConnection(session: PgSession, options: {onStatement?: StatementHook; sessions?: PgSessions} = {}): SqlConnection {
   let queue: Promise<unknown> = Promise.resolve()
-  const query: SqlExecutor['query'] = async <R extends object>(sql: string, params: readonly unknown[] = []) =>
-    (await session.query(sql, params)).rows as R[]
+  const queryOn =
+    (on: PgSession): SqlExecutor['query'] =>
+    async <R extends object>(sql: string, params: readonly unknown[] = []) =>
+      (await on.query(sql, params)).rows as R[]
+  const query = queryOn(session)
+  /** Runs `run` with a session of its own (pooled), or on the shared session after the transactions queued before it. */
+  const withSession = <T>(run: (on: PgSession) => Promise<T>): Promise<T> => {
+    const pool = options.sessions
+    if (pool !== undefined) return pool.with(run)
+    const result = queue.then(
+      () => run(session),
+      () => run(session),
+    )
+    queue = result.catch(() => undefined)
+    return result
+  }
+  const inTransaction = async <T>(on: PgSession, prepare: () => Promise<void>, fn: (tx: SqlExecutor) => Promise<T>, tx: SqlExecutor) => {
+    await on.query('BEGIN')
+    try {
+      await prepare()
+      const result = await fn(tx)
+      await on.query('COMMIT')
+      return result
+    } catch (error) {
+      await on.query('ROLLBACK').catch(() => undefined)
+      throw error
+    }
+  }
   return {
     dialect: 'postgres',
-    query,
-    exec: (script) => session.exec(script),
+    query: options.sessions ? (sql, params) => options.sessions!.with((on) => queryOn(on)(sql, params)) : query,
+    exec: (script) => withSession((on) => on.exec(script)),
     lockedTransaction<T>(key: string, timeoutMs: number, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const started = performance.now()
-      const run = async (): Promise<T> => {
+      return withSession(async (on) => {
         const left = Math.max(1, Math.floor(timeoutMs - (performance.now() - started)))
         if (performance.now() - started > timeoutMs) throw new LockTimeoutError(key, timeoutMs)
-        await session.query('BEGIN')
+        const plain = queryOn(on)
+        const tx: SqlExecutor = options.onStatement
+          ? {
+              query: async (sql, params) => {
+                await options.onStatement?.(key)
+                return plain(sql, params)
+              },
+            }
+          : {query: plain}
         try {
-          await session.query(`SET LOCAL lock_timeout = ${left}`)
-          // Keyed by schema too, so that separate joe stores in one database do not block each other.
-          await session.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || $1))", [key])
-          const tx: SqlExecutor = options.onStatement
-            ? {
-                query: async (sql, params) => {
-                  await options.onStatement?.(key)
-                  return query(sql, params)
-                },
-              }
-            : {query}
-          const result = await fn(tx)
-          await session.query('COMMIT')
-          return result
+          return await inTransaction(
+            on,
+            async () => {
+              await on.query(`SET LOCAL lock_timeout = ${left}`)
+              // Keyed by schema too, so that separate joe stores in one database do not block each other.
+              await on.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || $1))", [key])
+            },
+            fn,
+            tx,
+          )
         } catch (error) {
-          await session.query('ROLLBACK').catch(() => undefined)
           if ((error as {code?: string}).code === LOCK_NOT_AVAILABLE) throw new LockTimeoutError(key, timeoutMs, {cause: error})
           throw error
         }
-      }
-      const result = queue.then(run, run)
-      queue = result.catch(() => undefined)
-      return result
+      })
     },
-    close: () => session.close(),
+    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      return withSession((on) => inTransaction(on, async () => undefined, fn, {query: queryOn(on)}))
+    },
+    close: async () => {
+      await session.close()
+      await options.sessions?.close()
+    },
   }
+}
+
+/** Sessions handed out one per task (a `pg.Pool`). */
+export interface PgSessions {
+  with<T>(run: (session: PgSession) => Promise<T>): Promise<T>
+  close(): Promise<void>
 }
 
 /** Connects to a PostgreSQL server with `pg`; connection problems are JoeErrors that never show the password. */
@@ -89,4 +128,70 @@ export async function openPostgresConnection(url: string, options: {onStatement?
     },
     options,
   )
+}
+
+/**
+ * A pooled PostgreSQL connection for `joe serve`: ingest, the worker and delivery run their
+ * transactions side by side, each on a session of its own (at most `size`).
+ */
+export async function openPostgresPool(url: string, options: {size: number; applicationName?: string}): Promise<SqlConnection> {
+  const {default: pg} = await import('pg')
+  const types = {getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))}
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: types as never,
+    max: options.size,
+    application_name: options.applicationName ?? 'joe',
+  })
+  // A session the server ends (a restart, pg_terminate_backend) fails its current query; the pool replaces it.
+  pool.on('error', () => undefined)
+  const wrap = (client: import('pg').PoolClient): PgSession => ({
+    query: (sql, params) => client.query(sql, params as unknown[]),
+    exec: async (script) => {
+      await client.query(script)
+    },
+    close: async () => client.release(),
+  })
+  try {
+    const probe = await pool.connect()
+    probe.release()
+  } catch (cause) {
+    await pool.end().catch(() => undefined)
+    const message = String((cause as Error).message ?? cause).replaceAll(url, maskUrl(url))
+    throw new JoeError('JOE6003', `cannot connect to the store ${maskUrl(url)}: ${message}`, {
+      hint: 'check that the server is running and that the URL (and its ${VARIABLES}) in joe.config.yaml are right',
+      cause,
+    })
+  }
+  const sessions: PgSessions = {
+    async with(run) {
+      const client = await pool.connect()
+      let broken: unknown
+      try {
+        return await run(wrap(client))
+      } catch (error) {
+        broken = error
+        throw error
+      } finally {
+        // A session whose connection broke is destroyed rather than handed out again.
+        client.release(isConnectionError(broken) ? (broken as Error) : undefined)
+      }
+    },
+    close: () => pool.end(),
+  }
+  return postgresConnection(
+    {
+      query: (sql, params) => pool.query(sql, params as unknown[]),
+      exec: async (script) => void (await pool.query(script)),
+      close: async () => undefined,
+    },
+    {sessions},
+  )
+}
+
+function isConnectionError(error: unknown): boolean {
+  if (error === undefined) return false
+  const code = (error as {code?: string}).code
+  // Class 08: connection exceptions; 57P01-57P03: the server shut the session down (pg_terminate_backend).
+  return code === undefined || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
 }

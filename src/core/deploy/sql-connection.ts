@@ -17,6 +17,13 @@ export interface SqlConnection extends SqlExecutor {
    * it throws. Lock waits that time out throw a {@link LockTimeoutError}.
    */
   lockedTransaction<T>(key: string, timeoutMs: number, fn: (tx: SqlExecutor) => Promise<T>): Promise<T>
+  /**
+   * Runs `fn` in one transaction without a named lock (the runtime's batches). Commits when `fn`
+   * resolves, rolls back when it throws. On SQLite every use of the connection is serialised, so
+   * nothing else runs inside another's transaction; on PostgreSQL a pooled connection runs
+   * transactions side by side.
+   */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
