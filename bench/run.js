@@ -12,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
+import {celBenchmarks} from './benchmarks/cel.js'
 import {simulateBenchmarks} from './benchmarks/simulate.js'
 import {startupBenchmarks} from './benchmarks/startup.js'
 import {validateBenchmarks} from './benchmarks/validate.js'
@@ -39,7 +40,7 @@ import {measureInterleaved, runOnce, summarize} from './lib/measure.js'
  */
 
 /** @type {Benchmark[]} */
-const BENCHMARKS = [...startupBenchmarks, ...validateBenchmarks, ...simulateBenchmarks]
+const BENCHMARKS = [...startupBenchmarks, ...validateBenchmarks, ...simulateBenchmarks, ...celBenchmarks]
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 

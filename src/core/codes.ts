@@ -100,6 +100,17 @@ export const CODES = {
     severity: 'error',
     summary: 'A CEL expression does not type-check (e.g. comparing a string with a number, a condition that is not a bool).',
   },
+  JOE2013: {
+    name: 'cel-too-costly',
+    severity: 'error',
+    summary:
+      'A CEL expression may iterate more than 100,000 list or map elements in the worst case (nested macros multiply; lists from data count as 100 elements).',
+  },
+  JOE2014: {
+    name: 'cel-too-deep',
+    severity: 'error',
+    summary: 'A CEL expression nests more than 100 levels deep (brackets, `? :`, unary operators, or chains such as `a + b + ...`).',
+  },
   JOE2020: {
     name: 'unknown-template',
     severity: 'error',

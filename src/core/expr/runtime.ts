@@ -13,6 +13,9 @@ import {
   plan,
 } from '@bufbuild/cel'
 import {strings} from '@bufbuild/cel/ext'
+import {LruCache} from '../lru.js'
+import {ACCUMULATE_FUNCS} from './accumulate.js'
+import {METER_FUNCS} from './meter.js'
 
 const {DOUBLE, INT} = CelScalar
 
@@ -33,8 +36,12 @@ const mixedArithmetic = [
   celFunc('_/_', [INT, DOUBLE], DOUBLE, (a, b) => Number(a) / b),
 ]
 
-/** The one CEL environment joe evaluates in: the standard library, the strings extension, mixed arithmetic. */
-export const CEL_ENV: CelEnv = celEnv({funcs: [...strings, ...mixedArithmetic]})
+/**
+ * The one CEL environment joe evaluates in: the standard library, the strings
+ * extension, mixed arithmetic, and the internal functions of joe's rewrites
+ * (meter.ts, accumulate.ts; named with `@`, which expressions cannot spell).
+ */
+export const CEL_ENV: CelEnv = celEnv({funcs: [...strings, ...mixedArithmetic, ...METER_FUNCS, ...ACCUMULATE_FUNCS]})
 
 /** Every function name the environment knows, for the checker. */
 export const FUNCTION_NAMES: ReadonlySet<string> = new Set([...CEL_ENV.funcs].map((f) => f.name))
@@ -182,18 +189,17 @@ function formatDuration(seconds: bigint, nanos: number): string {
 }
 
 const identity = plan(CEL_ENV, parse('t'))
-const timestamps = new Map<number, unknown>()
+const timestamps = new LruCache<number, ReturnType<typeof identity>>(4096)
 
 /**
  * Epoch milliseconds as a ready CEL timestamp value. Converting a Timestamp
  * message costs microseconds, and the same instants (now, entered_at) recur
- * across many evaluations, so the last few thousand are kept.
+ * across many evaluations, so the most recently used few thousand are kept.
  */
 export function celTimestamp(ms: number): unknown {
   let value = timestamps.get(ms)
   if (value === undefined) {
     value = identity({t: timestampFromEpochMs(ms)})
-    if (timestamps.size >= 4096) timestamps.clear()
     timestamps.set(ms, value)
   }
   return value

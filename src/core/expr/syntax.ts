@@ -1,8 +1,6 @@
 import {parse} from '@bufbuild/cel'
-import type {ExprIssue} from './cel.js'
-
-export type ParsedExpr = ReturnType<typeof parse>
-export type Expr = ParsedExpr['expr']
+import {sourceNestingIssue, treeNestingIssue} from './nesting.js'
+import type {ExprIssue, ParsedExpr} from './types.js'
 
 export type ParseOutcome = {ok: true; parsed: ParsedExpr} | {ok: false; issue: ExprIssue}
 
@@ -12,13 +10,20 @@ export type ParseOutcome = {ok: true; parsed: ParsedExpr} | {ok: false; issue: E
  * tokens; that is rarely where the mistake is, so a small token scan looks for
  * the usual mistakes first (unclosed brackets and strings, `=` for `==`,
  * `and`/`or`, dangling operators) and the parser's position is the fallback.
+ * A tree it returns is at most MAX_NESTING deep (JOE2014 otherwise), so the
+ * recursive walkers that follow cannot overflow the stack.
  */
 export function parseExpression(source: string): ParseOutcome {
+  const deepSource = sourceNestingIssue(source)
+  if (deepSource !== undefined) return {ok: false, issue: deepSource}
+  let parsed: ParsedExpr
   try {
-    return {ok: true, parsed: parse(source)}
+    parsed = parse(source)
   } catch (error) {
     return {ok: false, issue: diagnose(source, error)}
   }
+  const deepTree = treeNestingIssue(parsed)
+  return deepTree === undefined ? {ok: true, parsed} : {ok: false, issue: deepTree}
 }
 
 interface Token {
@@ -42,6 +47,10 @@ const WORD_OPERATORS = new Map([
 ])
 
 function diagnose(source: string, error: unknown): ExprIssue {
+  if (error instanceof RangeError) {
+    // The source check keeps nesting within what the parser handles; this is the last line of defence.
+    return {code: 'JOE2014', message: 'the expression is nested too deeply to parse', offset: 0}
+  }
   const problem = scan(source) ?? fromParserError(source, error)
   const issue: ExprIssue = {code: 'JOE2010', message: problem.message, offset: clamp(problem.offset, source.length)}
   if (problem.hint !== undefined) issue.hint = problem.hint
@@ -63,9 +72,6 @@ function fromParserError(source: string, error: unknown): Problem {
     expected?: unknown
   }
   const offset = typeof details.location?.start?.offset === 'number' ? details.location.start.offset : 0
-  if (error instanceof RangeError) {
-    return {offset: 0, message: 'the expression is nested too deeply to parse'}
-  }
   const raw = typeof details.rawMessage === 'string' ? details.rawMessage : ''
   if (raw === 'reserved identifier' || raw === 'reserved keyword') {
     const word = /^[_a-zA-Z][_a-zA-Z0-9]*/.exec(source.slice(offset))?.[0] ?? ''

@@ -98,9 +98,6 @@ export const STRING_METHODS = new Set([
 
 export const TIME_METHODS = /^get[A-Z]/
 
-/** Deeper than this, the checker stops looking (the parser has already accepted the text). */
-export const MAX_DEPTH = 400
-
 export function constType(kind: string | undefined): Ty {
   switch (kind) {
     case 'nullValue':
