@@ -1,4 +1,5 @@
 import {JoeError} from '../errors.js'
+import {RUNTIME_MIGRATIONS} from '../runtime/runtime-migrations.js'
 import type {SqlConnection} from './sql-connection.js'
 
 /** One schema change of the deploy store; never edited once released. `up` is one script, or one per dialect. */
@@ -9,7 +10,8 @@ export interface DeployMigration {
 }
 
 /**
- * The deploy store schema, the same in SQLite and PostgreSQL. Several environments may share one
+ * The environment store's schema (the deploy ledger, then the runtime of `joe serve`), the same in
+ * SQLite and PostgreSQL. Several environments may share one
  * database: every row carries its environment. Revisions are shared, since they are content-addressed.
  */
 export const DEPLOY_MIGRATIONS: readonly DeployMigration[] = [
@@ -72,6 +74,7 @@ export const DEPLOY_MIGRATIONS: readonly DeployMigration[] = [
       `,
     },
   },
+  ...RUNTIME_MIGRATIONS,
 ]
 
 /** The lock key migrations take, so that two joe processes never migrate one store at once. */

@@ -36,16 +36,41 @@ export function replayCustomer(
   const state = newCustomerState(timeline.customerId, timeline.profile)
   const events = sortedByTime(timeline.events)
   let eventsInWindow = 0
+  const inputs: TimedEvent[] = []
   for (const event of events) {
-    const at = event.timestamp
-    if (at > until) break
-    drainDue(machine, state, at, false, onTransition)
-    if (at >= machine.from) eventsInWindow += 1
-    onTransition(applyInput(machine, state, {kind: 'event', event, at}))
+    if (event.timestamp > until) break
+    if (event.timestamp >= machine.from) eventsInWindow += 1
+    inputs.push({event, at: event.timestamp})
   }
-  drainDue(machine, state, until, true, onTransition)
+  advanceCustomer(machine, state, inputs, {through: until, dueInclusive: true}, onTransition)
   const first = events[0]
   return {state, eventsInWindow, ...(first === undefined ? {} : {firstEventAt: first.timestamp})}
+}
+
+/** An event and the instant it is applied at (its timestamp in a replay, when it was received live). */
+export interface TimedEvent {
+  event: CustomerEvent
+  at: number
+}
+
+/**
+ * Moves one customer's stored state forward: the events in order, each at its instant, and whatever
+ * comes due in between and after, up to `through` (spec sections 5 and 8: at one instant events come
+ * before timers; a timer due before an event's instant fires first, however late this runs). Live,
+ * dues at `through` itself wait (`dueInclusive: false`): an event may still arrive at that instant.
+ */
+export function advanceCustomer(
+  machine: Machine,
+  state: CustomerState,
+  inputs: readonly TimedEvent[],
+  options: {through: number; dueInclusive: boolean},
+  onTransition: (transition: Transition) => void,
+): void {
+  for (const {event, at} of inputs) {
+    drainDue(machine, state, at, false, onTransition)
+    onTransition(applyInput(machine, state, {kind: 'event', event, at}))
+  }
+  drainDue(machine, state, options.through, options.dueInclusive, onTransition)
 }
 
 /** Fires what is due before `limit` (or at it, when `inclusive`). */

@@ -11,6 +11,12 @@ export interface EnvironmentConfig {
   protected: boolean
   /** Present when the environment only accepts revisions active there. */
   promoteFrom?: string
+  /** The clock `joe serve` runs on; absent: `real`. */
+  clock?: 'real' | 'manual'
+  /** Write keys for ingest, as written (`${VAR}` expanded when serving); absent: none. */
+  writeKeys?: string[]
+  /** Channel -> its connector's settings as written (`connector` plus the kind's own keys); absent: none. */
+  channels?: Record<string, Record<string, unknown>>
 }
 
 /** joe.config.yaml with defaults applied (spec section 1). */
@@ -84,10 +90,23 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     raw.journeys === undefined ? base.journeys : Array.isArray(raw.journeys) ? (raw.journeys as string[]) : [String(raw.journeys)]
   const policies = (raw.policies ?? {}) as {max_messages_per_customer?: {limit: number; per: string}}
   const environments: Record<string, EnvironmentConfig> = {}
-  for (const [name, env] of Object.entries(
-    (raw.environments ?? {}) as Record<string, {store: string; protected?: boolean; promote_from?: string}>,
-  )) {
-    environments[name] = {store: env.store, protected: env.protected === true, ...(env.promote_from ? {promoteFrom: env.promote_from} : {})}
+  type RawEnvironment = {
+    store: string
+    protected?: boolean
+    promote_from?: string
+    clock?: 'real' | 'manual'
+    write_keys?: string[]
+    channels?: Record<string, Record<string, unknown>>
+  }
+  for (const [name, env] of Object.entries((raw.environments ?? {}) as Record<string, RawEnvironment>)) {
+    environments[name] = {
+      store: env.store,
+      protected: env.protected === true,
+      ...(env.promote_from ? {promoteFrom: env.promote_from} : {}),
+      clock: env.clock ?? 'real',
+      writeKeys: env.write_keys ?? [],
+      channels: env.channels ?? {},
+    }
   }
   const config: JoeConfig = {
     file,

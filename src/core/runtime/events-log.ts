@@ -1,0 +1,105 @@
+import type {SqlExecutor} from '../deploy/sql-connection.js'
+import type {NewEvent} from '../store/store-types.js'
+import {environmentNow, type RuntimeContext} from './context.js'
+import {forUpdate, jsonRows} from './sql.js'
+
+/** Where a received event came from: the HTTP API, `joe events send`, or joe itself (delivery results, unsubscribes). */
+export type EventSource = 'http' | 'cli' | 'delivery' | 'joe'
+
+export interface AppendResult {
+  /** Events stored. */
+  accepted: number
+  /** Events dropped because their message id was stored already (or repeated in the batch). */
+  duplicates: number
+  /** The instant they were received at (spec section 8), epoch ms. */
+  receivedAt: number
+}
+
+export interface AppendOptions {
+  source: EventSource
+  /**
+   * Manual clocks only (`joe events send --replay`): move the clock to this instant first, if it is
+   * later, so the events are received then.
+   */
+  moveClockTo?: number
+}
+
+/**
+ * Appends events to the environment's log in one transaction: all of them or none. Each gets the
+ * next sequence numbers (taken under the counter row's lock, so they are assigned in commit order
+ * and a reader never skips one) and one `received_at`: the environment's time, never earlier than
+ * the last event's. A message id already stored makes its event a duplicate (Segment's dedupe).
+ */
+export async function appendEvents(ctx: RuntimeContext, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+  return ctx.conn.transaction((tx) => appendInTransaction(ctx, tx, events, options))
+}
+
+export async function appendInTransaction(
+  ctx: RuntimeContext,
+  tx: SqlExecutor,
+  events: readonly NewEvent[],
+  options: AppendOptions,
+): Promise<AppendResult> {
+  const {env} = ctx
+  const dialect = ctx.conn.dialect
+  await tx.query('INSERT INTO joe_sequences (env, next_seq, last_received_at) VALUES ($1, 1, 0) ON CONFLICT (env) DO NOTHING', [env])
+  const [counter] = await tx.query<{next_seq: number; last_received_at: number}>(
+    `SELECT next_seq, last_received_at FROM joe_sequences WHERE env = $1${forUpdate(dialect)}`,
+    [env],
+  )
+  const receivedAt = Math.max(await receiveTime(ctx, tx, events, options), counter?.last_received_at ?? 0)
+  const unique: NewEvent[] = []
+  const seen = new Set<string>()
+  for (const event of events) {
+    if (event.message_id !== undefined) {
+      if (seen.has(event.message_id)) continue
+      seen.add(event.message_id)
+    }
+    unique.push(event)
+  }
+  const first = counter?.next_seq ?? 1
+  const rows = unique.map((event, i) => ({
+    seq: first + i,
+    customer_id: event.customer_id,
+    type: event.type,
+    ts: event.timestamp,
+    properties: JSON.stringify(event.properties),
+    message_id: event.message_id ?? null,
+  }))
+  let accepted = 0
+  if (rows.length > 0) {
+    const inserted = await tx.query(
+      `INSERT INTO joe_events (env, seq, customer_id, type, ts, received_at, properties, message_id, source)
+       SELECT $1, x.seq, x.customer_id, x.type, x.ts, $2, x.properties, x.message_id, $3
+       FROM ${jsonRows(dialect, '$4', [
+         ['seq', 'bigint'],
+         ['customer_id', 'text'],
+         ['type', 'text'],
+         ['ts', 'bigint'],
+         ['properties', 'text'],
+         ['message_id', 'text'],
+       ])}
+       WHERE true
+       ON CONFLICT (env, message_id) DO NOTHING
+       RETURNING seq`,
+      [env, receivedAt, options.source, JSON.stringify(rows)],
+    )
+    accepted = inserted.length
+  }
+  await tx.query('UPDATE joe_sequences SET next_seq = $2, last_received_at = $3 WHERE env = $1', [env, first + rows.length, receivedAt])
+  return {accepted, duplicates: events.length - accepted, receivedAt}
+}
+
+/** The environment's time for an append; a manual clock never set starts at the first event it receives. */
+async function receiveTime(ctx: RuntimeContext, tx: SqlExecutor, events: readonly NewEvent[], options: AppendOptions): Promise<number> {
+  if (ctx.clock === 'real') return ctx.wall()
+  await tx.query('INSERT INTO joe_runtime (env) VALUES ($1) ON CONFLICT (env) DO NOTHING', [ctx.env])
+  const now = await environmentNow(ctx, tx)
+  const earliest = events.reduce((min, event) => Math.min(min, event.timestamp), Number.POSITIVE_INFINITY)
+  const target = options.moveClockTo ?? (now === undefined && Number.isFinite(earliest) ? earliest : undefined)
+  if (target !== undefined && (now === undefined || target > now)) {
+    await tx.query('UPDATE joe_runtime SET clock_now = $2 WHERE env = $1', [ctx.env, target])
+    return target
+  }
+  return now ?? 0
+}

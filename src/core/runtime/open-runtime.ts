@@ -1,0 +1,58 @@
+import {migrateDeployStore} from '../deploy/migrations.js'
+import {environment} from '../deploy/open-deploy-store.js'
+import type {SqlConnection} from '../deploy/sql-connection.js'
+import {expandVariables} from '../deploy/store-url.js'
+import {JoeError} from '../errors.js'
+import type {JoeConfig} from '../project/config.js'
+import {ensureRuntimeRows, type RuntimeContext} from './context.js'
+
+export interface OpenRuntimeOptions {
+  config: JoeConfig
+  env: string
+  vars: Readonly<Record<string, string | undefined>>
+  wall: () => number
+  /** PostgreSQL sessions to pool (joe serve runs ingest, worker and delivery side by side); default 2. */
+  pool?: number
+}
+
+/** An environment's runtime store, opened and migrated. */
+export interface OpenRuntime {
+  ctx: RuntimeContext
+  /** The store URL, password masked. */
+  display: string
+  /** The environment's write keys with `${VAR}` expanded (JOE1021 when a variable is missing). */
+  writeKeys(): string[]
+  close(): Promise<void>
+}
+
+/** Opens the store of an environment for its runtime (the same database as its deploy ledger). */
+export async function openRuntime(options: OpenRuntimeOptions): Promise<OpenRuntime> {
+  const env = environment(options.config, options.env, options.vars)
+  let conn: SqlConnection
+  if (env.target.kind === 'sqlite') {
+    const {openSqliteConnection} = await import('../deploy/sqlite-store.js')
+    conn = openSqliteConnection(env.target.path)
+  } else {
+    const {openPostgresPool} = await import('../deploy/postgres-store.js')
+    conn = await openPostgresPool(env.target.url, {size: options.pool ?? 2, applicationName: `joe ${options.env}`})
+  }
+  const ctx: RuntimeContext = {conn, env: options.env, clock: env.config.clock ?? 'real', wall: options.wall}
+  try {
+    await migrateDeployStore(conn, {now: options.wall(), display: env.target.display})
+    await ensureRuntimeRows(ctx)
+  } catch (error) {
+    await conn.close().catch(() => undefined)
+    if (error instanceof JoeError) throw error
+    throw new JoeError('JOE6003', `cannot set up the store ${env.target.display}: ${(error as Error).message}`, {
+      hint: 'check that the store is a joe store (or empty) and that joe may create tables in it',
+      cause: error,
+    })
+  }
+  return {
+    ctx,
+    display: env.target.display,
+    writeKeys: () =>
+      (env.config.writeKeys ?? []).map((key, i) => expandVariables(key, options.vars, `write_keys[${i}] of environment "${options.env}"`)),
+    close: () => conn.close(),
+  }
+}

@@ -1,0 +1,163 @@
+import {randomUUID} from 'node:crypto'
+import {hostname} from 'node:os'
+import {buildServer} from '../../server/app.js'
+import {type ChannelDelivery, createConnectors} from '../connectors/create-connectors.js'
+import {environment} from '../deploy/open-deploy-store.js'
+import type {JoeConfig} from '../project/config.js'
+import type {NewEvent} from '../store/store-types.js'
+import {type AppendResult, appendInTransaction} from './events-log.js'
+import {createWakeup, type RuntimeLog, startDeliveryLoop, startWorkerLoop} from './loops.js'
+import {type OpenRuntime, openRuntime} from './open-runtime.js'
+
+export interface ServeOptions {
+  config: JoeConfig
+  env: string
+  vars: Readonly<Record<string, string | undefined>>
+  /** Epoch ms of the wall clock. */
+  wall: () => number
+  host: string
+  port: number
+  /** Standard output (the stdout connector). */
+  write: (line: string) => void
+  /** Where structured JSON logs go (standard error in the CLI); absent: no logs. */
+  logStream?: NodeJS.WritableStream
+  userAgent: string
+  /** Idle poll interval of the loops (ms); default 200. */
+  pollMs?: number
+  batchSize?: number
+}
+
+/** A running `joe serve`. */
+export interface RunningServe {
+  /** `http://host:port` it listens on. */
+  url: string
+  env: string
+  clock: 'real' | 'manual'
+  /** The store, for display (password masked). */
+  store: string
+  /** Stops accepting requests, lets the transactions in hand finish, and closes everything. */
+  close(): Promise<void>
+}
+
+/**
+ * One process that runs an environment: the HTTP API receives events, the worker moves customers
+ * through the engine on the environment's clock, and delivery sends the outbox's messages through
+ * the channels' connectors.
+ */
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const env = environment(options.config, options.env, options.vars)
+  const runtime: OpenRuntime = await openRuntime({
+    config: options.config,
+    env: options.env,
+    vars: options.vars,
+    wall: options.wall,
+    pool: 8,
+  })
+  const {ctx} = runtime
+  let channels: Map<string, ChannelDelivery>
+  let writeKeys: string[]
+  try {
+    writeKeys = runtime.writeKeys()
+    channels = createConnectors(env.config.channels ?? {}, {
+      env: options.env,
+      root: options.config.root,
+      vars: options.vars,
+      wall: options.wall,
+      write: options.write,
+      userAgent: options.userAgent,
+    })
+  } catch (error) {
+    await runtime.close()
+    throw error
+  }
+  const pollMs = options.pollMs ?? 200
+  const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+  const workWakeup = createWakeup()
+  const deliveryWakeup = createWakeup()
+  const app = buildServer({
+    ingest: createIngestBatcher(runtime, () => workWakeup.notify()),
+    writeKeys,
+    wall: options.wall,
+    health: () => ({status: 'ok'}),
+    ready: async () => {
+      const checks: Record<string, string> = {}
+      try {
+        await ctx.conn.query('SELECT 1 AS ok')
+        checks.store = 'ok'
+      } catch (error) {
+        checks.store = (error as Error).message
+      }
+      checks.worker = workerLoop.healthy ? 'ok' : 'failing'
+      checks.delivery = deliveryLoop.healthy ? 'ok' : 'failing'
+      return {ready: Object.values(checks).every((v) => v === 'ok'), checks}
+    },
+    logger: options.logStream ? {level: 'info', stream: options.logStream} : false,
+  })
+  const log: RuntimeLog = app.log
+  const loopOptions = {pollMs, batchSize: options.batchSize ?? 200, worker, log}
+  const workerLoop = startWorkerLoop(ctx, workWakeup, {...loopOptions, onSends: () => deliveryWakeup.notify()})
+  const deliveryLoop = startDeliveryLoop(ctx, channels, deliveryWakeup, loopOptions)
+  try {
+    await app.listen({host: options.host, port: options.port})
+  } catch (error) {
+    await Promise.all([workerLoop.stop(), deliveryLoop.stop()])
+    await runtime.close()
+    throw error
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : options.port
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host
+  log.info({env: options.env, store: runtime.display, clock: ctx.clock, port}, 'joe serve started')
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${host}:${port}`,
+    env: options.env,
+    clock: ctx.clock,
+    store: runtime.display,
+    close() {
+      closing ??= (async () => {
+        await app.close()
+        await Promise.all([workerLoop.stop(), deliveryLoop.stop()])
+        await Promise.all([...channels.values()].map((c) => c.connector.close().catch(() => undefined)))
+        await runtime.close()
+        log.info({env: options.env}, 'joe serve stopped')
+      })()
+      return closing
+    },
+  }
+}
+
+/**
+ * Requests arriving together are stored in one transaction (each all or nothing within it), which
+ * keeps throughput up when many clients send at once.
+ */
+function createIngestBatcher(runtime: OpenRuntime, stored: () => void): (events: NewEvent[]) => Promise<AppendResult> {
+  let queue: Array<{events: NewEvent[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void}> = []
+  let flushing = false
+  const flush = async () => {
+    flushing = true
+    while (queue.length > 0) {
+      const group = queue
+      queue = []
+      try {
+        const results = await runtime.ctx.conn.transaction(async (tx) => {
+          const out: AppendResult[] = []
+          for (const request of group) out.push(await appendInTransaction(runtime.ctx, tx, request.events, {source: 'http'}))
+          return out
+        })
+        group.forEach((request, i) => {
+          request.resolve(results[i] as AppendResult)
+        })
+        stored()
+      } catch (error) {
+        for (const request of group) request.reject(error)
+      }
+    }
+    flushing = false
+  }
+  return (events) =>
+    new Promise((resolve, reject) => {
+      queue.push({events, resolve, reject})
+      if (!flushing) void flush()
+    })
+}
