@@ -39,6 +39,8 @@ const EXTERNAL = [
   'react/*',
   'react-*',
   'yoga-layout',
+  // The HTTP server of `joe serve` (CommonJS, with workers and files it finds by __dirname).
+  'fastify',
 ]
 
 // CommonJS packages inside an ESM bundle call require() for node: built-ins.

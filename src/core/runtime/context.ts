@@ -68,3 +68,17 @@ export async function setManualClock(ctx: RuntimeContext, to: number, tx?: SqlEx
 export function iso(at: number): string {
   return new Date(at).toISOString()
 }
+
+/** What `joe clock` shows. */
+export interface ClockResult {
+  format_version: 1
+  env: string
+  clock: 'real' | 'manual'
+  /** The environment's time; null for a manual clock never set. */
+  now: string | null
+}
+
+export async function readClock(ctx: RuntimeContext): Promise<ClockResult> {
+  const now = await environmentNow(ctx)
+  return {format_version: 1, env: ctx.env, clock: ctx.clock, now: now === undefined ? null : iso(now)}
+}

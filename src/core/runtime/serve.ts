@@ -21,6 +21,8 @@ export interface ServeOptions {
   write: (line: string) => void
   /** Where structured JSON logs go (standard error in the CLI); absent: no logs. */
   logStream?: NodeJS.WritableStream
+  /** Least severe log level written (default info). */
+  logLevel?: string
   userAgent: string
   /** Idle poll interval of the loops (ms); default 200. */
   pollMs?: number
@@ -91,7 +93,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       checks.delivery = deliveryLoop.healthy ? 'ok' : 'failing'
       return {ready: Object.values(checks).every((v) => v === 'ok'), checks}
     },
-    logger: options.logStream ? {level: 'info', stream: options.logStream} : false,
+    logger: options.logStream ? {level: options.logLevel ?? 'info', stream: options.logStream} : false,
   })
   const log: RuntimeLog = app.log
   const loopOptions = {pollMs, batchSize: options.batchSize ?? 200, worker, log}

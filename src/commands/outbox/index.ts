@@ -1,0 +1,68 @@
+import {Flags} from '@oclif/core'
+import {JoeCommand} from '../../cli/joe-command.js'
+import {withRuntime} from '../../cli/runtime-env.js'
+import {JoeError} from '../../core/errors.js'
+import {listOutbox, type OutboxEntry} from '../../core/runtime/outbox.js'
+import {colorEnabled, colorFlag, configFlag, envFlag} from '../../ui/deploy/deploy-cli.js'
+
+export interface OutboxResult {
+  format_version: 1
+  env: string
+  counts: Record<OutboxEntry['status'], number>
+  messages: OutboxEntry[]
+}
+
+const STATUSES = ['pending', 'sent', 'dead'] as const
+
+export default class Outbox extends JoeCommand<OutboxResult> {
+  static override summary = "List an environment's messages waiting to go out, and dead letters"
+
+  static override description =
+    `Every message a journey decides is written to the environment's outbox in the same transaction as the step that sent it, then delivered through the channel's connector (at least once, with its idempotency key). Pending messages wait for their next attempt; dead letters failed for good (a permanent error, or every attempt used) and stay until \`joe outbox retry\` sends them again.`
+
+  static override examples = [
+    {description: 'Pending messages and dead letters', command: '<%= config.bin %> <%= command.id %> --env prod'},
+    {
+      description: "One customer's messages, sent ones included",
+      command: '<%= config.bin %> <%= command.id %> --env prod --customer c1 --status pending,sent,dead',
+    },
+  ]
+
+  static override flags = {
+    env: envFlag,
+    config: configFlag,
+    color: colorFlag,
+    status: Flags.string({
+      description: 'Statuses to list, comma-separated: pending, sent, dead.',
+      default: 'pending,dead',
+      helpValue: 'LIST',
+    }),
+    customer: Flags.string({description: 'Only this customer.', helpValue: 'ID'}),
+    limit: Flags.integer({description: 'At most this many messages (the newest).', default: 100, min: 1}),
+  }
+
+  async run(): Promise<OutboxResult> {
+    const {flags} = await this.parse(Outbox)
+    const statuses = flags.status.split(',').map((s) => s.trim())
+    const unknown = statuses.filter((s) => !(STATUSES as readonly string[]).includes(s))
+    if (unknown.length > 0) {
+      throw new JoeError('JOE7021', `unknown outbox status ${unknown.map((s) => `"${s}"`).join(', ')}`, {
+        hint: 'statuses: pending, sent, dead',
+        exitCode: 2,
+      })
+    }
+    const listed = await withRuntime(flags.env, flags.config, (runtime) =>
+      listOutbox(runtime.ctx, {
+        statuses: statuses as OutboxEntry['status'][],
+        ...(flags.customer === undefined ? {} : {customer: flags.customer}),
+        limit: flags.limit,
+      }),
+    )
+    const result: OutboxResult = {format_version: 1, env: flags.env, counts: listed.counts, messages: listed.entries}
+    if (!this.jsonEnabled()) {
+      const {renderOutbox} = await import('../../ui/runtime/runtime-text.js')
+      this.log(renderOutbox(result, {color: colorEnabled(flags.color)}))
+    }
+    return result
+  }
+}

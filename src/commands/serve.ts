@@ -1,0 +1,81 @@
+import {Flags} from '@oclif/core'
+import {JoeCommand} from '../cli/joe-command.js'
+import {readPackageVersion} from '../cli/package-info.js'
+import {JoeError} from '../core/errors.js'
+import {requireConfig} from '../core/project/config.js'
+import {startServe} from '../core/runtime/serve.js'
+import {configFlag, envFlag} from '../ui/deploy/deploy-cli.js'
+
+export interface ServeResult {
+  format_version: 1
+  env: string
+  url: string
+  stopped_by: string
+}
+
+export default class Serve extends JoeCommand<ServeResult> {
+  static override summary = "Run an environment's deployed journeys on live events"
+
+  static override description =
+    `One process that receives events over Segment's HTTP Tracking API (POST /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias, /v1/batch), moves each customer through the environment's active revisions on its clock (the same engine as \`joe simulate\`), and delivers the messages it decides through the channels' connectors. It picks up deploys, rollbacks, promotions, pauses and resumes as they land.
+
+Write keys, the clock and the connectors come from the environment in joe.config.yaml. Logs are JSON lines on standard error; the stdout connector writes messages to standard output. GET /healthz and /readyz answer health checks. SIGTERM or Ctrl-C stops it cleanly: the transaction in hand finishes, nothing is lost.`
+
+  static override examples = [
+    {description: 'Serve the dev environment on the default port', command: '<%= config.bin %> <%= command.id %> --env dev'},
+    {
+      description: 'Listen on every interface, port 8080',
+      command: '<%= config.bin %> <%= command.id %> --env prod --host 0.0.0.0 --port 8080',
+    },
+    {
+      description: 'Send an event with curl (write key as the Basic auth user name)',
+      command: `curl -u "$JOE_DEV_WRITE_KEY:" -H 'content-type: application/json' -d '{"userId":"c1","event":"cart_updated","properties":{"cart_value":80}}' http://127.0.0.1:8787/v1/track`,
+    },
+  ]
+
+  static override flags = {
+    env: envFlag,
+    config: configFlag,
+    port: Flags.integer({char: 'p', description: 'Port to listen on (0: any free port).', default: 8787, min: 0, max: 65_535}),
+    host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1', helpValue: 'ADDRESS'}),
+    'log-level': Flags.string({
+      description: 'Least severe log lines written to standard error.',
+      options: ['info', 'warn', 'error', 'silent'],
+      default: 'info',
+    }),
+  }
+
+  async run(): Promise<ServeResult> {
+    const {flags} = await this.parse(Serve)
+    const config = await requireConfig(process.cwd(), flags.config)
+    const level = flags['log-level']
+    const running = await startServe({
+      config,
+      env: flags.env,
+      vars: process.env,
+      wall: () => Date.now(),
+      host: flags.host,
+      port: flags.port,
+      write: (line) => process.stdout.write(line),
+      ...(level === 'silent' ? {} : {logStream: process.stderr, logLevel: level}),
+      userAgent: `joe/${await readPackageVersion()}`,
+    }).catch((error: unknown) => {
+      const code = (error as {code?: string}).code
+      if (code === 'EADDRINUSE') {
+        throw new JoeError('JOE7002', `port ${flags.port} on ${flags.host} is in use`, {
+          hint: 'stop what listens there, or pick another with --port',
+          exitCode: 1,
+        })
+      }
+      throw error
+    })
+    if (!this.jsonEnabled())
+      process.stderr.write(`joe serve: environment ${running.env} on ${running.url} (clock ${running.clock}, store ${running.store})\n`)
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'))
+      process.once('SIGINT', () => resolve('SIGINT'))
+    })
+    await running.close()
+    return {format_version: 1, env: running.env, url: running.url, stopped_by: signal}
+  }
+}
