@@ -2,6 +2,7 @@ import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {assertOutput} from '../helpers/output-schemas.js'
 import {BACKENDS, type TestStore} from '../helpers/postgres.js'
 import {tempProject} from '../helpers/temp-project.js'
 
@@ -21,10 +22,13 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
   let staging: TestStore | undefined
   const joe = (args: string[], env: Record<string, string> = {}) =>
     execa('node', [bin, ...args], {cwd: dir, reject: false, env: {NO_COLOR: '1', STAGING_PASSWORD: 'hunter2', ...env}})
+  /** Runs a command with --json, and checks its output against schemas/output/COMMAND.schema.json. */
   const json = async (args: string[]) => {
     const run = await joe([...args, '--json'])
     expect(run.exitCode, run.stderr || run.stdout).toBe(0)
-    return JSON.parse(run.stdout)
+    const output = JSON.parse(run.stdout)
+    assertOutput(args[0] as string, output)
+    return output
   }
 
   beforeAll(async () => {
@@ -133,6 +137,7 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
     expect((await joe(['pause', '--env', 'dev', 'cart'])).stdout).toContain('already paused')
     expect((await json(['status', '--env', 'dev'])).journeys[0].paused).toBe(true)
     expect(await json(['resume', '--env', 'dev', 'cart'])).toMatchObject({paused: false, changed: true})
+    expect(await json(['verify', '--env', 'dev'])).toMatchObject({ok: true, checked: {entries: 6}})
   })
 
   it('never prints a store password, and names a missing variable', async () => {
@@ -142,6 +147,7 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
     expect(unreachable.stderr + unreachable.stdout).not.toContain('hunter2')
     const missing = await joe(['status', '--env', 'missing', '--json'])
     expect(JSON.parse(missing.stdout).error).toMatchObject({code: 'JOE1021', message: expect.stringContaining('JOE_NOT_SET_ANYWHERE')})
+    assertOutput('error', JSON.parse(missing.stdout))
     const unknown = await joe(['status', '--env', 'nope'])
     expect(unknown.exitCode).toBe(2)
     expect(unknown.stderr).toContain('JOE6001')

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {execa} from 'execa'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {canonicalJson, sha256} from '../../src/core/deploy/canonical.js'
+import {assertOutput} from '../helpers/output-schemas.js'
 import {POSTGRES_URL, withSearchPath} from '../helpers/postgres.js'
 import {tempProject} from '../helpers/temp-project.js'
 
@@ -65,22 +66,17 @@ describe('deploy integrity (built CLI)', {timeout: 300_000}, () => {
     const plan = readPlan()
     const document: string = plan.documents[plan.changes[0].to]
     const model = JSON.parse(document)
+    // Every form is covered in-process by test/core/deploy/revision-check.test.ts; these prove the CLI path checks.
     const variants: Array<[string, Plan]> = [
       ['not JSON', withDocument(plan, 'not json at all')],
-      ['a dangling next', withDocument(plan, canonicalJson({...model, steps: [{...model.steps[0], next: 'nowhere'}, model.steps[1]]}))],
       [
-        'a negative wait',
-        withDocument(
-          plan,
-          canonicalJson({...model, steps: [{...model.steps[0], wait: {kind: 'duration', ms: -3_600_000}}, model.steps[1]]}),
-        ),
+        'a dangling next',
+        withDocument(plan, canonicalJson({...model, steps: [{...model.steps[0], next: 'nowhere', nextExplicit: true}, model.steps[1]]})),
       ],
-      ['another id in the document', withDocument(plan, canonicalJson({...model, id: 'other'}))],
       [
         'an id like a path',
         withDocument({...plan, changes: [{...plan.changes[0], journey: '../../etc'}]}, canonicalJson({...model, id: '../../etc'})),
       ],
-      ['an unknown field', withDocument(plan, canonicalJson({...model, extra: true}))],
     ]
     for (const [what, edited] of variants) {
       writePlan(resign(edited))
@@ -147,6 +143,7 @@ describe('deploy integrity (built CLI)', {timeout: 300_000}, () => {
     db.close()
     const broken = await joe(['verify', '--env', 'dev', '--json'])
     expect(broken.exitCode).toBe(1)
+    assertOutput('verify', JSON.parse(broken.stdout))
     expect(JSON.parse(broken.stdout).problems).toEqual([expect.objectContaining({kind: 'chain', entry: 1})])
     expect((await joe(['verify', '--env', 'dev'])).stdout).toContain('#1')
     for (const args of [
@@ -171,6 +168,17 @@ describe('deploy integrity (built CLI)', {timeout: 300_000}, () => {
     const dryRun = await joe(['deploy', '--env', 'prod', '--dry-run'])
     expect(dryRun.exitCode).toBe(1)
     expect(dryRun.stdout).toContain('JOE6020')
+    const dryJson = await joe(['deploy', '--env', 'prod', '--dry-run', '--json'])
+    expect(dryJson.exitCode).toBe(1)
+    const refused = JSON.parse(dryJson.stdout)
+    assertOutput('deploy', refused)
+    expect(refused).toMatchObject({
+      applied: false,
+      reason: 'refused',
+      gates: {findings: [expect.objectContaining({code: 'JOE6020', blocking: true})]},
+    })
+    const planJson = await joe(['plan', '--env', 'prod', '--json'])
+    assertOutput('plan', JSON.parse(planJson.stdout))
   })
 
   it('rollback asks like deploy; plan --out DIR is a usage error (7)', async () => {
@@ -208,33 +216,54 @@ describe('deploy integrity (built CLI)', {timeout: 300_000}, () => {
       `environments:\n  a: { store: "${a}" }\n  b: { store: "${b}" }\n  down: { store: "${down}" }\n`,
     )
     const runs: Array<{args: string[]; output: string}> = []
-    const run = async (args: string[]) => {
-      for (const mode of [['--debug'], ['--json', '--debug']]) {
-        const result = await joe([...args, ...mode])
-        runs.push({args: [...args, ...mode], output: `${result.stdout}\n${result.stderr}`})
+    /** Runs each command in text and in JSON mode, both with --debug; commands of one call run side by side. */
+    const run = async (...commands: string[][]) => {
+      const all = commands.flatMap((args) => [
+        [...args.map((a) => a.replace('MODE', 'text')), '--debug'],
+        [...args.map((a) => a.replace('MODE', 'json')), '--json', '--debug'],
+      ])
+      for (let i = 0; i < all.length; i += 4) {
+        await Promise.all(
+          all.slice(i, i + 4).map(async (args) => {
+            const result = await joe(args)
+            runs.push({args, output: `${result.stdout}\n${result.stderr}`})
+            if (args.includes('--json')) {
+              const output = JSON.parse(result.stdout)
+              assertOutput('error' in output ? 'error' : (args[0] as string), output)
+            }
+          }),
+        )
       }
     }
-    for (const env of ['a', 'b']) {
-      await run(['plan', '--env', env, '--out', `${env}.json`])
-      await run(['deploy', '--env', env, '--dry-run'])
-      await run(['deploy', '--env', env, '--yes'])
-      await run(['status', '--env', env])
-      await run(['history', '--env', env])
-      await run(['pause', '--env', env, 'cart'])
-      await run(['resume', '--env', env, 'cart'])
-      await run(['rollback', '--env', env, 'cart', '--yes'])
-      await run(['verify', '--env', env])
-      await run(['deploy', `${env}.json`, '--yes'])
-    }
-    await run(['promote', '--from', 'a', '--to', 'b', '--yes'])
-    for (const args of [
+    await run(
+      ['plan', '--env', 'a', '--out', 'a-MODE.json'],
+      ['deploy', '--env', 'a', '--dry-run'],
+      ['status', '--env', 'b'],
       ['status', '--env', 'down'],
       ['plan', '--env', 'down'],
       ['deploy', '--env', 'down', '--yes'],
       ['verify', '--env', 'down'],
-    ])
-      await run(args)
-    const files = ['a.json', 'b.json'].map((f) => {
+    )
+    for (const mode of ['text', 'json']) {
+      for (const args of [
+        ['deploy', '--env', 'a', '--yes'],
+        ['pause', '--env', 'a', 'cart'],
+        ['resume', '--env', 'a', 'cart'],
+      ]) {
+        const full = mode === 'json' ? [...args, '--json', '--debug'] : [...args, '--debug']
+        const result = await joe(full)
+        runs.push({args: full, output: `${result.stdout}\n${result.stderr}`})
+      }
+    }
+    await run(
+      ['status', '--env', 'a'],
+      ['history', '--env', 'a'],
+      ['verify', '--env', 'a'],
+      ['rollback', '--env', 'a', 'cart', '--yes'],
+      ['deploy', 'a-MODE.json', '--yes'],
+    )
+    await run(['promote', '--from', 'a', '--to', 'b', '--yes'])
+    const files = ['a-text.json', 'a-json.json'].map((f) => {
       try {
         return readFileSync(path.join(dir, f), 'utf8')
       } catch {
