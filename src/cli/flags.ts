@@ -1,6 +1,6 @@
 // Flags more than one command takes, defined once, as typed custom flags: a command reads
 // `flags['lock-timeout']` as milliseconds, never as text to parse itself.
-import {Flags} from '@oclif/core'
+import {Errors, Flags} from '@oclif/core'
 import {parseDuration} from '../core/journey/duration.js'
 
 /**
@@ -11,7 +11,8 @@ export const durationFlag = Flags.custom<number>({
   helpValue: 'DURATION',
   parse: async (input) => {
     const ms = /^\d+$/.test(input) ? Number(input) : parseDuration(input)
-    if (ms === undefined || ms < 0) throw new Error(`"${input}" is not a duration (e.g. 30s, 2m, or 0)`)
+    // A CLIError with exit 2: a usage error, reported like any other bad flag value.
+    if (ms === undefined || ms < 0) throw new Errors.CLIError(`"${input}" is not a duration (e.g. 30s, 2m, or 0)`, {exit: 2})
     return ms
   },
 })

@@ -327,7 +327,7 @@ export const CODES = {
     name: 'invalid-deploy-flags',
     severity: 'error',
     summary:
-      'Deploy flags that do not fit together or a bad value: `--prune` with named journeys or a plan file, a `--lock-timeout` that is not a duration, a `plan --out` path that is a directory or cannot be written.',
+      'Deploy flags that do not fit together or a bad value: `--prune` with named journeys or a plan file, a `plan --out` path that is a directory or cannot be written.',
   },
   JOE6015: {
     name: 'plan-signature-invalid',

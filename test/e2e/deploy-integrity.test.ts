@@ -181,7 +181,7 @@ describe('deploy integrity (built CLI)', {timeout: 300_000}, () => {
     assertOutput('plan', JSON.parse(planJson.stdout))
   })
 
-  it('rollback asks like deploy; plan --out DIR is a usage error (7)', async () => {
+  it('rollback asks like deploy; plan --out DIR and a bad --lock-timeout are usage errors (7)', async () => {
     expect((await joe(['deploy', '--env', 'dev', '--yes'])).exitCode).toBe(0)
     writeFileSync(path.join(dir, 'journeys/cart.journey.yaml'), cart('cart-2'))
     expect((await joe(['deploy', '--env', 'dev', '--yes'])).exitCode).toBe(0)
@@ -192,6 +192,9 @@ describe('deploy integrity (built CLI)', {timeout: 300_000}, () => {
     const out = await joe(['plan', '--env', 'dev', '--out', 'journeys'])
     expect(out.exitCode).toBe(2)
     expect(out.stderr).toContain('JOE6014')
+    const timeout = await joe(['deploy', '--env', 'dev', '--lock-timeout', 'soon'])
+    expect(timeout.exitCode).toBe(2)
+    expect(timeout.stderr).toContain('"soon" is not a duration')
   })
 
   it('never prints or stores a credential of a store URL, in any form and any output (12.2)', async () => {
