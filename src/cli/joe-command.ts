@@ -1,6 +1,9 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {isJoeError, type JoeError} from '../core/errors.js'
 
+/** Version of the `--json` error envelope (schemas/output/error.schema.json, docs/cli-output.md). */
+export const ERROR_FORMAT_VERSION = 1
+
 /** Exit codes, documented in the README: 0 clean, 1 problems found, 2 usage error, 3 internal error. */
 export const EXIT = {ok: 0, problems: 1, usage: 2, internal: 3} as const
 
@@ -34,7 +37,7 @@ export abstract class JoeCommand<T> extends Command {
           .map((line) => line.trim())
           .filter((line) => line !== '' && !line.startsWith('See more help'))
           .join(' ')
-        this.logJson({error: {code: 'usage', message}})
+        this.logJson({format_version: ERROR_FORMAT_VERSION, error: {code: 'usage', message}})
         this.exit(oclifExit)
       }
       return super.catch(error)
@@ -53,8 +56,20 @@ export abstract class JoeCommand<T> extends Command {
 
   private printJoeError(error: JoeError): void {
     if (this.jsonEnabled()) {
-      const where = error.where ? {location: error.where} : {}
-      this.logJson({error: {code: error.code, message: error.message, ...(error.hint ? {hint: error.hint} : {}), ...where}})
+      const w = error.where
+      const location = w
+        ? {
+            location: {
+              file: w.file,
+              line: w.line,
+              column: w.column,
+              ...(w.endLine === undefined ? {} : {end_line: w.endLine}),
+              ...(w.endColumn === undefined ? {} : {end_column: w.endColumn}),
+            },
+          }
+        : {}
+      const hint = error.hint ? {hint: error.hint} : {}
+      this.logJson({format_version: ERROR_FORMAT_VERSION, error: {code: error.code, message: error.message, ...hint, ...location}})
       return
     }
     const where = error.where ? `${error.where.file}:${error.where.line}:${error.where.column}: ` : ''

@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
+import {colorEnabled, envContext} from '../cli/deploy-context.js'
+import {colorFlag, configFlag, envFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
 import {envHistory, type HistoryResult} from '../core/deploy/operations.js'
-import {colorEnabled, colorFlag, configFlag, envContext, envFlag} from '../ui/deploy/deploy-cli.js'
 
 export default class History extends JoeCommand<HistoryResult> {
   static override summary = "Show an environment's deployment ledger"

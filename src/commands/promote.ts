@@ -1,20 +1,10 @@
 import {Args, Flags} from '@oclif/core'
+import {envContext} from '../cli/deploy-context.js'
+import {changesText, runPrepared} from '../cli/deploy-flow.js'
+import {bypassOf, colorFlag, configFlag, dryRunFlag, gateFlags, lockTimeoutFlag, messageFlag, yesFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
-import type {DeployResult} from '../core/deploy/deploy.js'
-import {inFlightDrops, protectedGate} from '../core/deploy/gates.js'
-import {planPromote} from '../core/deploy/operations.js'
-import {
-  allowDropFlag,
-  colorFlag,
-  configFlag,
-  dryRunFlag,
-  envContext,
-  lockTimeoutFlag,
-  messageFlag,
-  showAndApplyPlan,
-  skipPoliciesFlag,
-  yesFlag,
-} from '../ui/deploy/deploy-cli.js'
+import type {DeployResult} from '../core/deploy/apply.js'
+import {preparePromote} from '../core/deploy/operations.js'
 
 export default class Promote extends JoeCommand<DeployResult> {
   static override summary = 'Deploy to one environment exactly the revisions active in another'
@@ -40,9 +30,7 @@ export default class Promote extends JoeCommand<DeployResult> {
     'dry-run': dryRunFlag,
     yes: yesFlag,
     message: messageFlag,
-    force: Flags.boolean({description: 'Bypass the protected-environment gate of --to (needs -m; recorded).'}),
-    'allow-drop': allowDropFlag,
-    'skip-policies': skipPoliciesFlag,
+    ...gateFlags,
     'lock-timeout': lockTimeoutFlag,
     config: configFlag,
     color: colorFlag,
@@ -51,18 +39,16 @@ export default class Promote extends JoeCommand<DeployResult> {
   async run(): Promise<DeployResult> {
     const {argv, flags} = await this.parse(Promote)
     const context = await envContext(flags.to, flags.config)
-    const plan = await planPromote({...context, from: flags.from, journeys: argv as string[]})
-    const gates = {protected: await protectedGate(plan, context), drops: inFlightDrops(plan)}
-    return showAndApplyPlan({
-      plan,
-      gates,
+    const prepared = await preparePromote({...context, from: flags.from, journeys: argv as string[], bypass: bypassOf(flags)})
+    const {result, refused} = await runPrepared({
+      prepared,
       context,
-      kind: 'promote',
-      question: `Promote ${plan.changes.length} revision${plan.changes.length === 1 ? '' : 's'} from ${flags.from} to ${plan.env}?`,
       flags,
-      details: {promoted_from: flags.from},
+      question: `Promote ${changesText(prepared.plan.changes.length, 'revision')} from ${flags.from} to ${prepared.plan.env}?`,
       json: this.jsonEnabled(),
       log: (text) => this.log(text),
     })
+    if (refused) this.exitWith(1)
+    return result
   }
 }

@@ -1,6 +1,7 @@
+import {colorEnabled, envContext} from '../cli/deploy-context.js'
+import {colorFlag, configFlag, envFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
 import {envStatus, type StatusResult} from '../core/deploy/operations.js'
-import {colorEnabled, colorFlag, configFlag, envContext, envFlag} from '../ui/deploy/deploy-cli.js'
 
 export default class Status extends JoeCommand<StatusResult> {
   static override summary = 'Show what is active in an environment, since when, and by whom'

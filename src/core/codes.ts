@@ -273,14 +273,18 @@ export const CODES = {
   JOE6007: {
     name: 'invalid-plan-file',
     severity: 'error',
-    summary: 'A saved plan file cannot be read, is not a joe deploy plan, or was edited (a document no longer matches its revision hash).',
+    summary: 'A saved plan file cannot be read, is not a joe deploy plan, is of another format version, or is malformed.',
   },
   JOE6008: {
     name: 'confirmation-required',
     severity: 'error',
     summary: 'A deploy that changes something needs confirmation: answer the prompt on a terminal, or pass `--yes`.',
   },
-  JOE6009: {name: 'deploy-cancelled', severity: 'error', summary: 'The deploy was not confirmed at the prompt; nothing was applied.'},
+  JOE6009: {
+    name: 'deploy-cancelled',
+    severity: 'error',
+    summary: 'The deploy was not confirmed at the prompt (answered no, or Ctrl-C); nothing was applied.',
+  },
   JOE6010: {
     name: 'invalid-project',
     severity: 'error',
@@ -304,7 +308,8 @@ export const CODES = {
   JOE6020: {
     name: 'protected-environment',
     severity: 'error',
-    summary: 'A protected environment accepts only revisions active in its `promote_from` environment (or `--force` with a message).',
+    summary:
+      'A protected environment accepts only what its `promote_from` environment runs: revisions active there, and removals of journeys gone from there (or `--force` with a message).',
   },
   JOE6021: {
     name: 'policy-breach',
@@ -316,7 +321,7 @@ export const CODES = {
     name: 'in-flight-drop',
     severity: 'error',
     summary:
-      'A new revision removes steps where customers may be waiting without a `moved` entry (spec section 7); refused unless `--allow-drop`.',
+      'A deploy removes steps where customers may be waiting (a new revision without a `moved` entry for them, or `--prune` removing the journey; spec section 7); refused unless `--allow-drop`.',
   },
   JOE6023: {
     name: 'force-needs-message',
@@ -333,7 +338,36 @@ export const CODES = {
     name: 'invalid-deploy-flags',
     severity: 'error',
     summary:
-      'Deploy flags that do not fit together or a bad value: `--prune` with named journeys or a plan file, a `--lock-timeout` that is not a duration.',
+      'Deploy flags that do not fit together or a bad value: `--prune` with named journeys or a plan file, a `plan --out` path that is a directory or cannot be written.',
+  },
+  JOE6015: {
+    name: 'plan-signature-invalid',
+    severity: 'error',
+    summary:
+      "A saved plan's signature is not the environment's: it was edited after `joe plan`, or signed with another key (`JOE_PLAN_KEY` differs). Nothing was applied.",
+  },
+  JOE6016: {
+    name: 'plan-document-invalid',
+    severity: 'error',
+    summary:
+      'A saved plan proposes a revision that is not the model of a valid journey with that id and hash (not JSON, fails validation, another id, an id that is not a journey id). Nothing was applied.',
+  },
+  JOE6017: {
+    name: 'plan-state-mismatch',
+    severity: 'error',
+    summary:
+      "A plan's changes do not start from the revisions active in the environment (a `from` that is not the active revision, or journeys it does not account for). Nothing was applied.",
+  },
+  JOE6018: {
+    name: 'store-integrity',
+    severity: 'error',
+    summary:
+      "The environment's deploy store fails verification (the ledger's hash chain, the active table against the ledger, or a revision against its hash): joe writes nothing to it; `joe verify` lists the problems.",
+  },
+  JOE6019: {
+    name: 'plan-key-invalid',
+    severity: 'error',
+    summary: '`JOE_PLAN_KEY` is set but too short to sign plans with (at least 32 characters).',
   },
 } as const satisfies Record<string, CodeInfo>
 

@@ -2,6 +2,7 @@ import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {assertOutput} from '../helpers/output-schemas.js'
 import {BACKENDS, type TestStore} from '../helpers/postgres.js'
 import {tempProject} from '../helpers/temp-project.js'
 
@@ -15,15 +16,19 @@ const journey = (
   steps = `  - { id: wait-1h, wait: 1h }\n  - { id: email-1, send: { channel: email, template: ${template} } }`,
 ) => `version: 1\nid: cart\nname: Cart\nentry: { event: cart_updated }\nsteps:\n${steps}\n`
 
-describe('joe deploy, plan, status, history, promote, rollback, pause, resume (built CLI)', () => {
+// Generous timeouts: every step starts node, and the machine may be loaded.
+describe('joe deploy, plan, status, history, promote, rollback, pause, resume (built CLI)', {timeout: 300_000}, () => {
   let dir: string
   let staging: TestStore | undefined
   const joe = (args: string[], env: Record<string, string> = {}) =>
     execa('node', [bin, ...args], {cwd: dir, reject: false, env: {NO_COLOR: '1', STAGING_PASSWORD: 'hunter2', ...env}})
+  /** Runs a command with --json, and checks its output against schemas/output/COMMAND.schema.json. */
   const json = async (args: string[]) => {
     const run = await joe([...args, '--json'])
     expect(run.exitCode, run.stderr || run.stdout).toBe(0)
-    return JSON.parse(run.stdout)
+    const output = JSON.parse(run.stdout)
+    assertOutput(args[0] as string, output)
+    return output
   }
 
   beforeAll(async () => {
@@ -65,7 +70,7 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
       applied: true,
       ledger: [{id: 1, journey: 'cart', action: 'create', actor: 'Dana Deployer', message: 'first'}],
     })
-    expect(result.ledger[0].gitCommit).toMatch(/^[0-9a-f]{40}$/)
+    expect(result.ledger[0].git_commit).toMatch(/^[0-9a-f]{40}$/)
     const again = await joe(['deploy', '--env', 'dev', '--yes'])
     expect(again.exitCode).toBe(0)
     expect(again.stdout).toContain('No changes: dev is up to date.')
@@ -81,7 +86,7 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
     writeFileSync(path.join(dir, 'journeys/broken.journey.yaml'), journey('x').replace('id: cart', 'id: other'))
     // The new journey is not committed: the ledger says so.
     const dirty = await json(['deploy', '--env', 'dev', '--yes', '--prune'])
-    expect(dirty.ledger[0].gitCommit).toMatch(/^[0-9a-f]{40}-dirty$/)
+    expect(dirty.ledger[0].git_commit).toMatch(/^[0-9a-f]{40}-dirty$/)
     expect((await joe(['history', '--env', 'dev'])).stdout).toMatch(/#2 .*@[0-9a-f]{8}-dirty/)
     const both = await joe(['deploy', '--env', 'dev', '--yes', '--prune', 'cart'])
     expect(both.exitCode).toBe(2)
@@ -118,10 +123,10 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
     )
     const refused = await joe(['deploy', '--env', 'dev', '--yes'])
     expect(refused.exitCode).toBe(1)
-    expect(refused.stdout).toContain('customers waiting at wait-1h would be dropped')
+    expect(refused.stdout).toContain('drops customers waiting at wait-1h')
     expect(refused.stderr).toContain('JOE6022')
     expect((await json(['deploy', '--env', 'dev', '--yes', '--allow-drop'])).applied).toBe(true)
-    const back = await json(['rollback', '--env', 'dev', 'cart', '-m', 'oops'])
+    const back = await json(['rollback', '--env', 'dev', 'cart', '-m', 'oops', '--yes'])
     expect(back.ledger[0]).toMatchObject({kind: 'rollback', journey: 'cart', message: 'oops'})
     const history = await json(['history', '--env', 'dev', 'cart'])
     expect(history.entries.map((e: {kind: string}) => e.kind)).toEqual(['rollback', 'deploy', 'deploy'])
@@ -132,6 +137,7 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
     expect((await joe(['pause', '--env', 'dev', 'cart'])).stdout).toContain('already paused')
     expect((await json(['status', '--env', 'dev'])).journeys[0].paused).toBe(true)
     expect(await json(['resume', '--env', 'dev', 'cart'])).toMatchObject({paused: false, changed: true})
+    expect(await json(['verify', '--env', 'dev'])).toMatchObject({ok: true, checked: {entries: 6}})
   })
 
   it('never prints a store password, and names a missing variable', async () => {
@@ -141,6 +147,7 @@ describe('joe deploy, plan, status, history, promote, rollback, pause, resume (b
     expect(unreachable.stderr + unreachable.stdout).not.toContain('hunter2')
     const missing = await joe(['status', '--env', 'missing', '--json'])
     expect(JSON.parse(missing.stdout).error).toMatchObject({code: 'JOE1021', message: expect.stringContaining('JOE_NOT_SET_ANYWHERE')})
+    assertOutput('error', JSON.parse(missing.stdout))
     const unknown = await joe(['status', '--env', 'nope'])
     expect(unknown.exitCode).toBe(2)
     expect(unknown.stderr).toContain('JOE6001')

@@ -55,7 +55,7 @@ describe('joe validate (built CLI)', () => {
   it('answers a usage error under --json with a small JSON error, exit 2', async () => {
     const {stdout, exitCode} = await joe(['validate', '--bogus', '--json'])
     expect(exitCode).toBe(2)
-    expect(JSON.parse(stdout)).toEqual({error: {code: 'usage', message: 'Nonexistent flag: --bogus'}})
+    expect(JSON.parse(stdout)).toEqual({format_version: 1, error: {code: 'usage', message: 'Nonexistent flag: --bogus'}})
   })
 
   it('prints the version without a stack of oclif', async () => {

@@ -57,6 +57,11 @@ export function canHoldCustomers(step: Step, journey: Journey): boolean {
   return step.kind === 'wait' || step.kind === 'wait_for' || (step.kind === 'send' && journey.settings.quietHours !== undefined)
 }
 
+/** Every step of a running revision where customers may be waiting: what removing the journey drops. */
+export function waitingSteps(journey: Journey): string[] {
+  return journey.steps.filter((s) => canHoldCustomers(s, journey)).map((s) => s.id)
+}
+
 /**
  * Steps of the active revision where customers may be waiting that the new revision removes
  * without a `moved` entry: their customers would be dropped. The deploy store cannot see customers,

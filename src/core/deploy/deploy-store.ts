@@ -1,6 +1,7 @@
+import {randomBytes} from 'node:crypto'
 import {JoeError} from '../errors.js'
 import {canonicalJson, type JourneyRevision, sha256} from './canonical.js'
-import type {ActiveJourney, EnvState, LedgerEntry, LedgerHead, NewLedgerEntry} from './deploy-types.js'
+import type {ActiveJourney, EnvSnapshot, EnvState, LedgerEntry, LedgerHead, NewLedgerEntry} from './deploy-types.js'
 import {LockTimeoutError, type SqlConnection, type SqlExecutor} from './sql-connection.js'
 
 /** A journey's change of active revision, written with its ledger entry. */
@@ -15,6 +16,8 @@ export interface ActiveChange {
 /** The writes allowed inside one locked deploy transaction. */
 export interface DeployTransaction {
   state(): Promise<EnvState>
+  /** Everything `joe verify` checks, read inside the transaction (so under the deploy lock). */
+  snapshot(): Promise<EnvSnapshot>
   /** Appends entries (numbered without gaps) and updates the active revisions to match. */
   write(changes: readonly ActiveChange[]): Promise<LedgerEntry[]>
 }
@@ -30,6 +33,13 @@ export interface DeployStore {
   findRevisions(journey: string, prefix: string): Promise<JourneyRevision[]>
   /** Ledger entries, oldest first; with `journey`, only that journey's. */
   history(env: string, options?: {journey?: string}): Promise<LedgerEntry[]>
+  /** Everything `joe verify` checks: the ledger, the active table and the revisions they name. */
+  snapshot(env: string): Promise<EnvSnapshot>
+  /**
+   * The environment's plan-signing key (64 hex characters), created at random on first use. It is
+   * kept in the store so that everyone who can deploy to the environment can check a saved plan.
+   */
+  planKey(env: string): Promise<string>
   /** Runs `fn` in one transaction holding the environment's deploy lock (JOE6005 when it times out). */
   transaction<T>(env: string, lockTimeoutMs: number, fn: (tx: DeployTransaction) => Promise<T>): Promise<T>
   close(): Promise<void>
@@ -91,10 +101,16 @@ export function sqlDeployStore(conn: SqlConnection, display: string): DeployStor
         : await conn.query<LedgerRow>('SELECT * FROM joe_ledger WHERE env = $1 ORDER BY id', [env])
       return rows.map(fromRow)
     },
+    snapshot: (env) => readSnapshot(conn, env),
+    planKey: (env) => planKey(conn, env),
     async transaction<T>(env: string, lockTimeoutMs: number, fn: (tx: DeployTransaction) => Promise<T>): Promise<T> {
       try {
         return await conn.lockedTransaction(deployLockKey(env), lockTimeoutMs, (sql) =>
-          fn({state: () => readState(sql, env), write: (changes) => writeChanges(sql, env, changes)}),
+          fn({
+            state: () => readState(sql, env),
+            snapshot: () => readSnapshot(sql, env),
+            write: (changes) => writeChanges(sql, env, changes),
+          }),
         )
       } catch (error) {
         if (error instanceof LockTimeoutError) {
@@ -130,6 +146,40 @@ async function readState(sql: SqlExecutor, env: string): Promise<EnvState> {
   // Sorted in JS: SQLite and PostgreSQL collations may order ids differently.
   active.sort((a, b) => (a.journey < b.journey ? -1 : a.journey > b.journey ? 1 : 0))
   return {env, head, active}
+}
+
+async function readSnapshot(sql: SqlExecutor, env: string): Promise<EnvSnapshot> {
+  const state = await readState(sql, env)
+  const entries = (await sql.query<LedgerRow>('SELECT * FROM joe_ledger WHERE env = $1 ORDER BY id', [env])).map(fromRow)
+  const rows = await sql.query<{hash: string; journey_id: string; document: string}>(
+    `SELECT hash, journey_id, document FROM joe_revisions WHERE hash IN (
+       SELECT from_hash FROM joe_ledger WHERE env = $1 UNION SELECT to_hash FROM joe_ledger WHERE env = $1
+       UNION SELECT revision FROM joe_active WHERE env = $1)`,
+    [env],
+  )
+  const revisions = new Map(rows.map((r) => [r.hash, {hash: r.hash, journey: r.journey_id, document: r.document}]))
+  return {state, entries, revisions}
+}
+
+/** The lock key under which the plan-key table is created: the migrations' own, so schema changes never race. */
+const SCHEMA_LOCK = 'joe-migrate'
+
+/**
+ * Reads the environment's plan key, creating it on first use. Its table is created with it (not by a
+ * numbered migration): it holds nothing but keys, so a store without it simply has no keys yet.
+ */
+async function planKey(conn: SqlConnection, env: string): Promise<string> {
+  const read = async (sql: SqlExecutor) => (await sql.query<{key: string}>('SELECT key FROM joe_plan_keys WHERE env = $1', [env]))[0]?.key
+  const existing = await read(conn).catch(() => undefined)
+  if (existing) return existing
+  return conn.lockedTransaction(SCHEMA_LOCK, 30_000, async (tx) => {
+    await tx.query('CREATE TABLE IF NOT EXISTS joe_plan_keys (env TEXT PRIMARY KEY, key TEXT NOT NULL)')
+    await tx.query('INSERT INTO joe_plan_keys (env, key) VALUES ($1, $2) ON CONFLICT (env) DO NOTHING', [
+      env,
+      randomBytes(32).toString('hex'),
+    ])
+    return (await read(tx)) as string
+  })
 }
 
 async function writeChanges(sql: SqlExecutor, env: string, changes: readonly ActiveChange[]): Promise<LedgerEntry[]> {
@@ -206,8 +256,17 @@ function fromRow(row: LedgerRow): LedgerEntry {
     at: Number(row.at),
     gitCommit: row.git_commit,
     message: row.message,
-    details: JSON.parse(row.details) as Record<string, unknown>,
+    details: parseDetails(row.details),
     prevHash: row.prev_entry_hash,
     hash: row.entry_hash,
   }
+}
+
+/** Details as stored; text that is not a JSON object (only by tampering) is kept so that the entry's hash check fails on it. */
+function parseDetails(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text)
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+  } catch {}
+  return {unreadable: text}
 }

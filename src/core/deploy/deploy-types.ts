@@ -63,5 +63,14 @@ export interface LedgerEntry {
   hash: string
 }
 
+/** What `joe verify` checks of an environment, read at one moment. */
+export interface EnvSnapshot {
+  state: EnvState
+  /** Every ledger entry of the environment, oldest first. */
+  entries: LedgerEntry[]
+  /** The revisions the ledger and the active table name, by hash (absent when missing from the store). */
+  revisions: ReadonlyMap<string, {hash: string; journey: string; document: string}>
+}
+
 /** A ledger entry before the store numbers and chains it. */
 export type NewLedgerEntry = Omit<LedgerEntry, 'env' | 'id' | 'deployment' | 'prevHash' | 'hash'>

@@ -1,15 +1,19 @@
 import {JoeError} from '../errors.js'
 import {provenance} from './actor.js'
+import type {ApplyOptions} from './apply.js'
 import {type JourneyRevision, shortHash} from './canonical.js'
-import {activeModels, applyPlan, type DeployResult, type EnvOptions, withEnvStore} from './deploy.js'
-import type {Actor, LedgerEntry, LedgerHead} from './deploy-types.js'
-import {computePlan, type DeployPlan} from './plan.js'
+import type {LedgerEntry, LedgerHead} from './deploy-types.js'
+import {type EnvOptions, withEnvStore} from './env-store.js'
+import type {GateBypass} from './gates.js'
+import {type PreparedDeploy, prepareIn} from './prepare.js'
+import {DEPLOY_OUTPUT_VERSION, type LedgerRecord, toLedgerRecord} from './results.js'
+import {assertIntact, type IntegrityReport, verifySnapshot} from './verify.js'
 
 export interface StatusJourney {
   journey: string
   revision: string
   paused: boolean
-  /** ISO 8601: when this revision (or pause state) became active. */
+  /** ISO 8601 UTC: when this revision (or pause state) became active. */
   since: string
   by: string
   email: string | null
@@ -19,9 +23,11 @@ export interface StatusJourney {
 }
 
 export interface StatusResult {
+  format_version: typeof DEPLOY_OUTPUT_VERSION
   env: string
   store: string
   head: LedgerHead | null
+  /** Sorted by journey id. */
   journeys: StatusJourney[]
 }
 
@@ -31,6 +37,7 @@ export async function envStatus(options: EnvOptions): Promise<StatusResult> {
     const state = await store.state(options.env)
     const entries = new Map((await store.history(options.env)).map((e) => [e.id, e]))
     return {
+      format_version: DEPLOY_OUTPUT_VERSION,
       env: options.env,
       store: store.display,
       head: state.head,
@@ -53,12 +60,13 @@ export async function envStatus(options: EnvOptions): Promise<StatusResult> {
 }
 
 export interface HistoryResult {
+  format_version: typeof DEPLOY_OUTPUT_VERSION
   env: string
   store: string
-  /** Present when the history was asked for one journey. */
-  journey?: string
+  /** The journey asked for; null for the whole ledger. */
+  journey: string | null
   /** Newest first. */
-  entries: LedgerEntry[]
+  entries: LedgerRecord[]
 }
 
 /** `joe history`: the environment's ledger, newest first. */
@@ -66,29 +74,39 @@ export async function envHistory(options: EnvOptions & {journey?: string; limit?
   return withEnvStore(options, async (store) => {
     const entries = (await store.history(options.env, options.journey ? {journey: options.journey} : {})).reverse()
     return {
+      format_version: DEPLOY_OUTPUT_VERSION,
       env: options.env,
       store: store.display,
-      ...(options.journey ? {journey: options.journey} : {}),
-      entries: options.limit ? entries.slice(0, options.limit) : entries,
+      journey: options.journey ?? null,
+      entries: (options.limit ? entries.slice(0, options.limit) : entries).map(toLedgerRecord),
     }
   })
 }
 
-export interface ChangeOptions extends EnvOptions {
-  actor: Actor
-  message?: string
-  lockTimeoutMs: number
+export interface VerifyResult extends IntegrityReport {
+  format_version: typeof DEPLOY_OUTPUT_VERSION
+  env: string
+  store: string
+}
+
+/** `joe verify`: the environment's ledger chain, its active table against the ledger, its revisions against their hashes. */
+export async function verifyEnv(options: EnvOptions): Promise<VerifyResult> {
+  return withEnvStore(options, async (store) => ({
+    format_version: DEPLOY_OUTPUT_VERSION,
+    env: options.env,
+    store: store.display,
+    ...verifySnapshot(await store.snapshot(options.env)),
+  }))
 }
 
 /**
- * `joe rollback`: re-activates an earlier revision of a journey, as a new ledger entry. Without
- * `to`, the revision that was active before the current one. Only revisions that were active in
- * this environment before are accepted, so the protected and policy gates (passed then) are not rerun;
- * the in-flight rule is (`allowDrop`).
+ * The plan of `joe rollback`: re-activate an earlier revision of a journey. Without `to`, the
+ * revision that was active before the current one. Only revisions that were active in this
+ * environment before are accepted, so the protected and policy gates (passed then) do not apply;
+ * the customers-in-flight gate does.
  */
-export async function rollbackJourney(options: ChangeOptions & {journey: string; to?: string; allowDrop?: boolean}): Promise<DeployResult> {
-  const {plan} = await withEnvStore(options, async (store) => {
-    const state = await store.state(options.env)
+export async function prepareRollback(options: EnvOptions & {journey: string; to?: string; bypass: GateBypass}): Promise<PreparedDeploy> {
+  return prepareIn(options, async ({store, state}) => {
     const history = await store.history(options.env, {journey: options.journey})
     const current = state.active.find((a) => a.journey === options.journey)
     let target: JourneyRevision | undefined
@@ -116,51 +134,28 @@ export async function rollbackJourney(options: ChangeOptions & {journey: string;
       target = await store.revision(activation.from)
     }
     if (!target) throw notActive(options.journey, options.env)
-    return {
-      plan: computePlan({
-        env: options.env,
-        store: store.display,
-        state,
-        activeModels: await activeModels(store, state),
-        revisions: [target],
-        prune: false,
-        now: options.now,
-      }),
-    }
+    return {kind: 'rollback', revisions: [target], prune: false, bypass: options.bypass, trusted: true, details: {rollback: true}}
   })
-  return applyPlan({
-    ...options,
-    plan,
-    kind: 'rollback',
-    trusted: true,
-    allowDrop: options.allowDrop === true,
-    details: {rollback: true},
-  })
-}
-
-/** Options of `joe promote`: the environment to deploy to is `env`, the one to copy from `from`. */
-export interface PromoteOptions extends EnvOptions {
-  from: string
-  /** Journey ids; empty: every journey active in `from`. */
-  journeys: readonly string[]
 }
 
 /**
  * The plan of `joe promote`: deploy to `env` exactly the revisions active in `from` (all, or the
- * named journeys). Never removes anything. Apply it with {@link promoteJourneys} or applyPlan (kind 'promote').
+ * named journeys), judged by every gate. Never removes anything.
  */
-export async function planPromote(options: PromoteOptions): Promise<DeployPlan> {
+export async function preparePromote(
+  options: EnvOptions & {from: string; journeys: readonly string[]; bypass: GateBypass},
+): Promise<PreparedDeploy> {
   const revisions = await withEnvStore({...options, env: options.from}, async (store) => {
-    const state = await store.state(options.from)
+    const snapshot = await store.snapshot(options.from)
+    assertIntact(options.from, verifySnapshot(snapshot))
     const names = new Set(options.journeys)
-    for (const name of names) if (!state.active.some((a) => a.journey === name)) throw notActive(name, options.from)
-    const selected = state.active.filter((a) => names.size === 0 || names.has(a.journey))
-    const loaded: JourneyRevision[] = []
-    for (const active of selected) {
-      const revision = await store.revision(active.revision)
-      if (revision) loaded.push(revision)
-    }
-    return loaded
+    for (const name of names) if (!snapshot.state.active.some((a) => a.journey === name)) throw notActive(name, options.from)
+    return snapshot.state.active
+      .filter((a) => names.size === 0 || names.has(a.journey))
+      .flatMap((a) => {
+        const revision = snapshot.revisions.get(a.revision)
+        return revision ? [revision] : []
+      })
   })
   if (revisions.length === 0) {
     throw new JoeError('JOE6011', `nothing is active in "${options.from}" to promote`, {
@@ -168,53 +163,41 @@ export async function planPromote(options: PromoteOptions): Promise<DeployPlan> 
       exitCode: 2,
     })
   }
-  return withEnvStore(options, async (store) => {
-    const state = await store.state(options.env)
-    return computePlan({
-      env: options.env,
-      store: store.display,
-      state,
-      activeModels: await activeModels(store, state),
-      revisions,
-      prune: false,
-      now: options.now,
-    })
-  })
-}
-
-/** `joe promote` without a prompt: plans and applies, with every gate of a deploy. */
-export async function promoteJourneys(
-  options: PromoteOptions & ChangeOptions & {force?: boolean; allowDrop?: boolean; skipPolicies?: boolean},
-): Promise<DeployResult> {
-  const plan = await planPromote(options)
-  return applyPlan({
-    ...options,
-    plan,
+  return prepareIn(options, async () => ({
     kind: 'promote',
-    force: options.force === true,
-    allowDrop: options.allowDrop === true,
-    skipPolicies: options.skipPolicies === true,
+    revisions,
+    prune: false,
+    bypass: options.bypass,
     details: {promoted_from: options.from},
-  })
+  }))
 }
 
 export interface PauseResult {
+  format_version: typeof DEPLOY_OUTPUT_VERSION
   env: string
   store: string
   journey: string
   paused: boolean
   /** False when the journey already was in that state. */
   changed: boolean
-  ledger: LedgerEntry[]
+  ledger: LedgerRecord[]
 }
 
-/** `joe pause` / `joe resume`: flips a journey's pause state, recorded in the ledger. */
-export async function setPaused(options: ChangeOptions & {journey: string; paused: boolean}): Promise<PauseResult> {
+/** `joe pause` / `joe resume`: flips a journey's pause state, recorded in the ledger, onto a verified store only. */
+export async function setPaused(options: ApplyOptions & {journey: string; paused: boolean}): Promise<PauseResult> {
   return withEnvStore(options, (store) =>
     store.transaction(options.env, options.lockTimeoutMs, async (tx) => {
-      const current = (await tx.state()).active.find((a) => a.journey === options.journey)
+      const snapshot = await tx.snapshot()
+      assertIntact(options.env, verifySnapshot(snapshot))
+      const current = snapshot.state.active.find((a) => a.journey === options.journey)
       if (!current) throw notActive(options.journey, options.env)
-      const base = {env: options.env, store: store.display, journey: options.journey, paused: options.paused}
+      const base = {
+        format_version: DEPLOY_OUTPUT_VERSION,
+        env: options.env,
+        store: store.display,
+        journey: options.journey,
+        paused: options.paused,
+      }
       if (current.paused === options.paused) return {...base, changed: false, ledger: []}
       const action = options.paused ? 'pause' : 'resume'
       const ledger = await tx.write([
@@ -231,7 +214,7 @@ export async function setPaused(options: ChangeOptions & {journey: string; pause
           paused: options.paused,
         },
       ])
-      return {...base, changed: true, ledger}
+      return {...base, changed: true, ledger: ledger.map(toLedgerRecord)}
     }),
   )
 }

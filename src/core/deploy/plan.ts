@@ -1,9 +1,7 @@
 import type {Journey} from '../journey/model.js'
 import type {JourneyRevision} from './canonical.js'
-import {type ChangeSummary, droppedSteps, summarizeChange} from './change-summary.js'
+import {type ChangeSummary, droppedSteps, summarizeChange, waitingSteps} from './change-summary.js'
 import type {EnvState, LedgerHead} from './deploy-types.js'
-
-export const PLAN_FORMAT_VERSION = 1
 
 export interface PlanChange {
   journey: string
@@ -12,26 +10,28 @@ export interface PlanChange {
   from: string | null
   /** Revision after the deploy; null for a removal. */
   to: string | null
-  /** For updates: what the new revision changes. */
-  summary?: ChangeSummary
-  /** For updates: steps where customers may wait that the new revision removes without `moved` (spec section 7). */
+  /** For updates whose active revision could be read: what the new revision changes; null otherwise. */
+  summary: ChangeSummary | null
+  /**
+   * Steps where customers may be waiting that the change drops (spec section 7): for an update, those
+   * the new revision removes without a `moved` entry; for a removal, every such step of the journey.
+   */
   drops: string[]
 }
 
-/** What a deploy would do to one environment; also the saved plan file (`joe plan --out`). */
+/** What a deploy would do to one environment. Saved (and signed) by `joe plan --out` as a {@link PlanFile}. */
 export interface DeployPlan {
-  format_version: typeof PLAN_FORMAT_VERSION
-  kind: 'joe-deploy-plan'
   env: string
-  /** The store URL, password masked. */
+  /** The store URL, credentials masked. */
   store: string
   /** The environment's ledger head when planned; applying refuses a plan whose head moved (stale). */
   head: LedgerHead | null
-  /** ISO 8601. */
+  /** ISO 8601 UTC. */
   planned_at: string
   prune: boolean
   /** Sorted by journey id. */
   changes: PlanChange[]
+  /** Journeys of the deploy whose revision is active already. */
   unchanged: {journey: string; revision: string}[]
   /** Active in the environment, not part of this deploy, and kept (no --prune, or journeys were named). */
   kept: {journey: string; revision: string}[]
@@ -49,6 +49,7 @@ export interface PlanInput {
   revisions: readonly JourneyRevision[]
   /** Remove active journeys that are not among `revisions`. */
   prune: boolean
+  /** Epoch ms: `planned_at`. */
   now: number
 }
 
@@ -70,7 +71,7 @@ export function computePlan(input: PlanInput): DeployPlan {
     }
     documents[revision.hash] = revision.document
     if (!current) {
-      changes.push({journey: revision.journey, action: 'create', from: null, to: revision.hash, drops: []})
+      changes.push({journey: revision.journey, action: 'create', from: null, to: revision.hash, summary: null, drops: []})
       continue
     }
     const before = input.activeModels.get(revision.journey)
@@ -80,17 +81,27 @@ export function computePlan(input: PlanInput): DeployPlan {
       action: 'update',
       from: current.revision,
       to: revision.hash,
-      ...(before ? {summary: summarizeChange(before, after), drops: droppedSteps(before, after)} : {drops: []}),
+      summary: before ? summarizeChange(before, after) : null,
+      drops: before ? droppedSteps(before, after) : [],
     })
   }
   for (const current of active.values()) {
     if (wanted.has(current.journey)) continue
-    if (input.prune) changes.push({journey: current.journey, action: 'remove', from: current.revision, to: null, drops: []})
-    else kept.push({journey: current.journey, revision: current.revision})
+    if (!input.prune) {
+      kept.push({journey: current.journey, revision: current.revision})
+      continue
+    }
+    const before = input.activeModels.get(current.journey)
+    changes.push({
+      journey: current.journey,
+      action: 'remove',
+      from: current.revision,
+      to: null,
+      summary: null,
+      drops: before ? waitingSteps(before) : [],
+    })
   }
   return {
-    format_version: PLAN_FORMAT_VERSION,
-    kind: 'joe-deploy-plan',
     env: input.env,
     store: input.store,
     head: input.state.head,
@@ -103,8 +114,11 @@ export function computePlan(input: PlanInput): DeployPlan {
   }
 }
 
-/** Whether two plans make the same changes (same journeys, same from and to revisions). */
-export function sameChanges(a: DeployPlan, b: DeployPlan): boolean {
-  const key = (p: DeployPlan) => p.changes.map((c) => `${c.journey}:${c.action}:${c.from}:${c.to}`).join('|')
-  return key(a) === key(b)
+/** The changes of a plan as `journey action from to` keys, to compare two plans. */
+export function changeKeys(plan: Pick<DeployPlan, 'changes' | 'unchanged' | 'kept'>): string[] {
+  return [
+    ...plan.changes.map((c) => `${c.journey} ${c.action} ${c.from} ${c.to}`),
+    ...plan.unchanged.map((u) => `${u.journey} unchanged ${u.revision}`),
+    ...plan.kept.map((k) => `${k.journey} kept ${k.revision}`),
+  ]
 }

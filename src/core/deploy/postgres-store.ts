@@ -1,7 +1,7 @@
 import {JoeError} from '../errors.js'
+import {maskUrl, redactSecrets, urlSecrets} from '../secrets.js'
 import {LockTimeoutError, type SqlConnection, type SqlExecutor} from './sql-connection.js'
 import type {StatementHook} from './sqlite-store.js'
-import {maskUrl} from './store-url.js'
 
 /** What joe needs of a PostgreSQL session: `pg.Client` and PGlite both fit through a small adapter. */
 export interface PgSession {
@@ -102,21 +102,29 @@ export interface PgSessions {
   close(): Promise<void>
 }
 
-/** Connects to a PostgreSQL server with `pg`; connection problems are JoeErrors that never show the password. */
+/**
+ * JOE6003 for a failed connection: its message never shows a credential of `url`, and it keeps no
+ * `cause` (a driver error may hold the connection settings).
+ */
+function connectionError(url: string, cause: unknown, what: string): JoeError {
+  const message = redactSecrets(String((cause as Error).message ?? cause).replaceAll(url, maskUrl(url)), urlSecrets(url))
+  return new JoeError('JOE6003', `cannot connect to the ${what} ${maskUrl(url)}: ${message}`, {
+    hint: 'check that the server is running and that the URL (and its ${VARIABLES}) in joe.config.yaml are right',
+  })
+}
+
+/** Connects to a PostgreSQL server with `pg`; connection problems are JoeErrors that never show a credential. */
 export async function openPostgresConnection(url: string, options: {onStatement?: StatementHook} = {}): Promise<SqlConnection> {
   const {default: pg} = await import('pg')
   // BIGINT columns hold epoch milliseconds and ledger ids, all well inside 2^53: read them as numbers.
   const types = {getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))}
-  const client = new pg.Client({connectionString: url, types: types as never, application_name: 'joe'})
-  client.on('error', () => undefined)
+  let client: InstanceType<typeof pg.Client>
   try {
+    client = new pg.Client({connectionString: url, types: types as never, application_name: 'joe'})
+    client.on('error', () => undefined)
     await client.connect()
   } catch (cause) {
-    const message = String((cause as Error).message ?? cause).replaceAll(url, maskUrl(url))
-    throw new JoeError('JOE6003', `cannot connect to the deploy store ${maskUrl(url)}: ${message}`, {
-      hint: 'check that the server is running and that the URL (and its ${VARIABLES}) in joe.config.yaml are right',
-      cause,
-    })
+    throw connectionError(url, cause, 'deploy store')
   }
   return postgresConnection(
     {
@@ -157,11 +165,7 @@ export async function openPostgresPool(url: string, options: {size: number; appl
     probe.release()
   } catch (cause) {
     await pool.end().catch(() => undefined)
-    const message = String((cause as Error).message ?? cause).replaceAll(url, maskUrl(url))
-    throw new JoeError('JOE6003', `cannot connect to the store ${maskUrl(url)}: ${message}`, {
-      hint: 'check that the server is running and that the URL (and its ${VARIABLES}) in joe.config.yaml are right',
-      cause,
-    })
+    throw connectionError(url, cause, 'store')
   }
   const sessions: PgSessions = {
     async with(run) {

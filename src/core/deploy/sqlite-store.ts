@@ -2,6 +2,7 @@ import {mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
 import {JoeError} from '../errors.js'
+import {maskUrl} from '../secrets.js'
 import {LockTimeoutError, type SqlConnection, type SqlExecutor, type SqlValue, toPositional} from './sql-connection.js'
 
 /** Hook for tests: awaited before every statement inside a locked transaction (e.g. to pause mid-apply), with the lock's key. */
@@ -27,7 +28,7 @@ export function openSqliteConnection(path: string, options: {onStatement?: State
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
   } catch (cause) {
-    throw new JoeError('JOE6003', `cannot open the store sqlite:${path}: ${(cause as Error).message}`, {
+    throw new JoeError('JOE6003', `cannot open the store ${maskUrl(`sqlite:${path}`)}: ${(cause as Error).message}`, {
       hint: 'check the `store` path of the environment in joe.config.yaml and that its folder is writable',
       cause,
     })

@@ -1,11 +1,12 @@
 import path from 'node:path'
 import {JoeError} from '../errors.js'
+import {maskUrl} from '../secrets.js'
 
 /** Where an environment's deploy store lives, resolved from its `store` URL. */
 export type StoreTarget =
-  /** `sqlite:PATH`; `path` is absolute (relative paths are relative to the project root). */
+  /** `sqlite:PATH`; `path` is absolute (relative paths are relative to the project root). `display` as written, masked. */
   | {kind: 'sqlite'; path: string; display: string}
-  /** `postgres://…` or `postgresql://…`; `display` has the password masked. */
+  /** `postgres://…` or `postgresql://…`; `display` has every credential masked ({@link maskUrl}). */
   | {kind: 'postgres'; url: string; display: string}
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
@@ -32,18 +33,7 @@ export function expandVariables(text: string, vars: Readonly<Record<string, stri
   return expanded
 }
 
-/** A URL with its password replaced by `***`; anything unparseable is shown without its user info. */
-export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@')
-  }
-}
-
-/** Resolves an environment's `store` setting: variables expanded, kind detected, password masked for display. */
+/** Resolves an environment's `store` setting: variables expanded, kind detected, credentials masked for display. */
 export function resolveStoreUrl(
   raw: string,
   options: {env: string; root: string; vars: Readonly<Record<string, string | undefined>>},
@@ -53,7 +43,7 @@ export function resolveStoreUrl(
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
     if (file === '') throw invalidUrl(options.env, raw)
     const absolute = path.resolve(options.root, file)
-    return {kind: 'sqlite', path: absolute, display: `sqlite:${file}`}
+    return {kind: 'sqlite', path: absolute, display: maskUrl(`sqlite:${file}`)}
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     try {

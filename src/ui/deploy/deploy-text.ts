@@ -1,12 +1,13 @@
 import {Chalk} from 'chalk'
 import {DIRTY_SUFFIX} from '../../core/deploy/actor.js'
+import type {DeployResult} from '../../core/deploy/apply.js'
 import {shortHash} from '../../core/deploy/canonical.js'
 import {formatSummary} from '../../core/deploy/change-summary.js'
-import type {DeployResult} from '../../core/deploy/deploy.js'
-import type {LedgerEntry, LedgerHead} from '../../core/deploy/deploy-types.js'
+import type {LedgerHead} from '../../core/deploy/deploy-types.js'
 import type {GateReport} from '../../core/deploy/gates.js'
-import type {HistoryResult, PauseResult, StatusResult} from '../../core/deploy/operations.js'
+import type {HistoryResult, PauseResult, StatusResult, VerifyResult} from '../../core/deploy/operations.js'
 import type {DeployPlan} from '../../core/deploy/plan.js'
+import type {LedgerRecord} from '../../core/deploy/results.js'
 
 export interface TextOptions {
   color: boolean
@@ -15,17 +16,18 @@ export interface TextOptions {
 const head = (h: LedgerHead | null) => (h ? `ledger #${h.id}` : 'nothing deployed yet')
 const pad = (text: string, width: number) => text.padEnd(width)
 
-/** The plan, Terraform-style: + create, ~ update, - remove, then the gate findings. */
+/** The plan, Terraform-style: + create, ~ update, - remove; then every gate finding. */
 export function renderPlan(plan: DeployPlan, gates: GateReport, options: TextOptions): string {
   const c = new Chalk({level: options.color ? 1 : 0})
   const width = Math.max(8, ...plan.changes.map((ch) => ch.journey.length))
   const lines = [`Plan for ${c.bold(plan.env)} (${plan.store}, ${head(plan.head)}):`]
   for (const change of plan.changes) {
+    const drops = change.drops.length > 0 ? c.red(`  drops customers waiting at ${change.drops.join(', ')}`) : ''
     if (change.action === 'create') lines.push(`  ${c.green('+')} ${pad(change.journey, width)}  new revision ${shortHash(change.to)}`)
-    if (change.action === 'remove') lines.push(`  ${c.red('-')} ${pad(change.journey, width)}  remove ${shortHash(change.from)}`)
+    if (change.action === 'remove') lines.push(`  ${c.red('-')} ${pad(change.journey, width)}  remove ${shortHash(change.from)}${drops}`)
     if (change.action === 'update') {
       const summary = change.summary ? `  ${formatSummary(change.summary)}` : ''
-      lines.push(`  ${c.yellow('~')} ${pad(change.journey, width)}  ${shortHash(change.from)} → ${shortHash(change.to)}${summary}`)
+      lines.push(`  ${c.yellow('~')} ${pad(change.journey, width)}  ${shortHash(change.from)} → ${shortHash(change.to)}${summary}${drops}`)
     }
   }
   if (plan.unchanged.length > 0)
@@ -35,35 +37,40 @@ export function renderPlan(plan: DeployPlan, gates: GateReport, options: TextOpt
       c.dim(`  · kept, not in this deploy${plan.prune ? '' : ' (--prune removes them)'}: ${plan.kept.map((k) => k.journey).join(', ')}`),
     )
   }
-  for (const drop of gates.drops) {
-    lines.push(
-      c.red(`  ! ${drop.journey}: customers waiting at ${drop.steps.join(', ')} would be dropped (no \`moved\` entry); needs --allow-drop`),
-    )
-  }
-  if (gates.protected && gates.protected.missing.length > 0) {
-    const list = gates.protected.missing.map((m) => `${m.journey}@${shortHash(m.revision)}`).join(', ')
-    lines.push(
-      c.red(
-        gates.protected.source
-          ? `  ! ${plan.env} is protected: not active in ${gates.protected.source}: ${list}; needs promotion first, or --force -m`
-          : `  ! ${plan.env} is protected without promote_from: needs --force -m`,
-      ),
-    )
-  }
   const counts = (['create', 'update', 'remove'] as const).map((a) => plan.changes.filter((ch) => ch.action === a).length)
   lines.push(
     plan.changes.length === 0
       ? `No changes: ${plan.env} is up to date.`
       : `${counts[0]} to create, ${counts[1]} to update, ${counts[2]} to remove.`,
   )
+  const findings = renderGates(gates, options)
+  return findings ? `${lines.join('\n')}\n${findings}` : lines.join('\n')
+}
+
+/** The gate findings: what refuses the deploy (and the flag that would bypass it), and bypasses in use. */
+export function renderGates(gates: GateReport, options: TextOptions): string {
+  const c = new Chalk({level: options.color ? 1 : 0})
+  const lines: string[] = []
+  for (const finding of gates.findings) {
+    if (finding.blocking) {
+      lines.push(c.red(`! ${finding.code} ${finding.message}`))
+      lines.push(`  refused unless ${finding.bypass}${finding.bypass === '--force' ? ' -m "why"' : ''}; ${finding.hint}`)
+    } else {
+      lines.push(c.yellow(`! ${finding.code} ${finding.message}`))
+      lines.push(`  bypassed with ${finding.bypass} (recorded in the ledger)`)
+    }
+  }
+  if (gates.bypassed.skip_policies) lines.push(c.yellow('  policies not checked: --skip-policies (recorded in the ledger)'))
+  if (gates.policy?.ok) lines.push(c.dim(`  policies: ${gates.policy.policy} ${gates.policy.limit} per ${gates.policy.per} ok`))
   return lines.join('\n')
 }
 
-/** What a deploy, promote or rollback did. */
+/** What a deploy, promote or rollback did (or, for a dry run, would do). */
 export function renderDeployResult(result: DeployResult, options: TextOptions): string {
   const c = new Chalk({level: options.color ? 1 : 0})
   if (!result.applied) {
     if (result.reason === 'dry-run') return c.dim('Dry run: nothing was applied.')
+    if (result.reason === 'refused') return c.red('Dry run: nothing was applied; the deploy would be refused (see above).')
     if (result.reason === 'applied-concurrently') return `No changes: another deploy to ${result.env} applied the same revisions meanwhile.`
     return `No changes: ${result.env} is already up to date.`
   }
@@ -76,14 +83,12 @@ export function renderDeployResult(result: DeployResult, options: TextOptions): 
     ),
   ]
   for (const entry of result.ledger) lines.push(`  ${entryLine(entry)}`)
-  if (result.gates.forced) lines.push(c.yellow('  protected-environment gate bypassed with --force (recorded)'))
-  if (result.gates.skipped_policies) lines.push(c.yellow('  policies not checked: --skip-policies (recorded)'))
-  if (result.gates.policy)
-    lines.push(c.dim(`  policies: ${result.gates.policy.policy} ${result.gates.policy.limit} per ${result.gates.policy.per} ok`))
+  if (result.gates.bypassed.force) lines.push(c.yellow('  protected-environment gate bypassed with --force (recorded)'))
+  if (result.gates.bypassed.allow_drop.length > 0) lines.push(c.yellow('  waiting customers dropped with --allow-drop (recorded)'))
   return lines.join('\n')
 }
 
-function entryLine(entry: LedgerEntry): string {
+function entryLine(entry: LedgerRecord): string {
   switch (entry.action) {
     case 'create':
       return `+ ${entry.journey} ${shortHash(entry.to)}`
@@ -114,12 +119,12 @@ export function renderHistory(history: HistoryResult, options: TextOptions): str
   const lines = [`${c.bold(history.env)} ledger${history.journey ? ` for ${history.journey}` : ''} (${history.store}), newest first:`]
   if (history.entries.length === 0) lines.push('  (empty)')
   for (const e of history.entries) {
-    const who = `${e.actor}${e.actorEmail ? ` <${e.actorEmail}>` : ''}`
-    const commit = e.gitCommit ? ` @${shortCommit(e.gitCommit)}` : ''
+    const who = `${e.actor}${e.actor_email ? ` <${e.actor_email}>` : ''}`
+    const commit = e.git_commit ? ` @${shortCommit(e.git_commit)}` : ''
     const flags = ['force', 'skip_policies', 'allow_drop', 'promoted_from'].filter((k) => e.details[k] !== undefined)
     const extra = flags.map((k) => (k === 'promoted_from' ? `from ${e.details[k]}` : k)).join(', ')
     lines.push(
-      `  #${String(e.id).padEnd(4)} ${new Date(e.at).toISOString()}  ${pad(e.kind, 8)} ${entryLine(e)}  ${c.dim(`${who}${commit}`)}${extra ? c.yellow(` [${extra}]`) : ''}${e.message ? `  "${e.message}"` : ''}`,
+      `  #${String(e.id).padEnd(4)} ${e.at}  ${pad(e.kind, 8)} ${entryLine(e)}  ${c.dim(`${who}${commit}`)}${extra ? c.yellow(` [${extra}]`) : ''}${e.message ? `  "${e.message}"` : ''}`,
     )
   }
   return lines.join('\n')
@@ -129,6 +134,21 @@ export function renderPause(result: PauseResult): string {
   const word = result.paused ? 'paused' : 'resumed'
   if (!result.changed) return `${result.journey} is already ${result.paused ? 'paused' : 'running'} in ${result.env}; nothing changed.`
   return `✓ ${result.journey} ${word} in ${result.env} (ledger #${result.ledger[0]?.id}).`
+}
+
+export function renderVerify(result: VerifyResult, options: TextOptions): string {
+  const c = new Chalk({level: options.color ? 1 : 0})
+  const {entries, revisions, active} = result.checked
+  const counts = `${entries} ledger entr${entries === 1 ? 'y' : 'ies'}, ${revisions} revision${revisions === 1 ? '' : 's'}, ${active} active journey${active === 1 ? '' : 's'}`
+  const at = result.head ? `, head #${result.head.id} ${shortHash(result.head.hash)}` : ''
+  if (result.ok) return c.green(`✓ ${result.env} (${result.store}) verified: ${counts}${at}.`)
+  const lines = [
+    c.red(
+      `✖ ${result.env} (${result.store}) fails verification: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${counts}${at}:`,
+    ),
+  ]
+  for (const p of result.problems) lines.push(`  ${p.entry === null ? '' : `#${p.entry} `}${p.kind}: ${p.message}`)
+  return lines.join('\n')
 }
 
 /** The first 8 hex digits, keeping a `-dirty` mark. */

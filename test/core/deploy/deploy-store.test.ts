@@ -1,12 +1,14 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {applyPrepared} from '../../../src/core/deploy/apply.js'
 import {shortHash} from '../../../src/core/deploy/canonical.js'
-import {applyPlan, planDeploy} from '../../../src/core/deploy/deploy.js'
+import {prepareDeploy} from '../../../src/core/deploy/deploy.js'
+import {NO_BYPASS} from '../../../src/core/deploy/gates.js'
 import {DEPLOY_MIGRATIONS} from '../../../src/core/deploy/migrations.js'
-import {envHistory, envStatus, promoteJourneys, rollbackJourney, setPaused} from '../../../src/core/deploy/operations.js'
+import {envHistory, envStatus, preparePromote, prepareRollback, setPaused} from '../../../src/core/deploy/operations.js'
 import type {Journey} from '../../../src/core/journey/model.js'
 import type {JoeConfig} from '../../../src/core/project/config.js'
 import {BACKENDS, type TestStore} from '../../helpers/postgres.js'
-import {ALICE, cart, configFor, envOptions, NOW} from './helpers.js'
+import {ALICE, applyOptions, cart, configFor, envOptions, NOW} from './helpers.js'
 
 describe.each(BACKENDS)('deploy store on $name', (backend) => {
   let store: TestStore
@@ -25,19 +27,17 @@ describe.each(BACKENDS)('deploy store on $name', (backend) => {
     extra: {prune?: boolean; now?: number; allowDrop?: boolean; force?: boolean; message?: string} = {},
   ) => {
     const options = envOptions(store, env, config, extra.now ?? NOW)
-    const {plan, gates} = await planDeploy({...options, journeys, prune: extra.prune ?? false})
-    const result = await applyPlan({
-      ...options,
-      plan,
-      actor: ALICE,
-      kind: 'deploy',
-      lockTimeoutMs: 5000,
-      ...(extra.allowDrop ? {allowDrop: true} : {}),
-      ...(extra.force ? {force: true} : {}),
-      ...(extra.message ? {message: extra.message} : {}),
-    })
-    return {plan, gates, result}
+    const bypass = {...NO_BYPASS, allowDrop: extra.allowDrop === true, force: extra.force === true}
+    const prepared = await prepareDeploy({...options, journeys, prune: extra.prune ?? false, bypass})
+    const result = await applyPrepared(prepared, applyOptions(store, env, config, extra.now ?? NOW, extra.message))
+    return {plan: prepared.plan, gates: prepared.gates, result}
   }
+
+  const rollback = async (what: {journey: string; to?: string}, message?: string) =>
+    applyPrepared(
+      await prepareRollback({...envOptions(store, 'dev', config), ...what, bypass: NO_BYPASS}),
+      applyOptions(store, 'dev', config, NOW, message),
+    )
 
   it('creates the schema with versioned migrations, once', async () => {
     const a = await store.connect()
@@ -80,12 +80,12 @@ describe.each(BACKENDS)('deploy store on $name', (backend) => {
       deployment: 2,
       kind: 'deploy',
       actor: 'Alice',
-      actorEmail: 'alice@example.com',
-      gitCommit: ALICE.commit,
-      at: NOW + 60_000,
+      actor_email: 'alice@example.com',
+      git_commit: ALICE.commit,
+      at: new Date(NOW + 60_000).toISOString(),
       from: created.ledger[0]?.to,
       details: {summary: '1 behaviour: ~1 step (email-1)'},
-      prevHash: created.ledger[0]?.hash,
+      prev_hash: created.ledger[0]?.hash,
     })
     const status = await envStatus(envOptions(store, 'dev', config))
     expect(status.journeys).toEqual([
@@ -104,23 +104,26 @@ describe.each(BACKENDS)('deploy store on $name', (backend) => {
     const kept = await deploy('dev', [cart()])
     expect(kept.plan.kept.map((k) => k.journey)).toEqual(['welcome'])
     expect(kept.result.applied).toBe(false)
-    const pruned = await deploy('dev', [cart()], {prune: true})
-    expect(pruned.plan.changes).toEqual([expect.objectContaining({journey: 'welcome', action: 'remove', to: null})])
+    await expect(deploy('dev', [cart()], {prune: true})).rejects.toMatchObject({
+      code: 'JOE6022',
+      message: expect.stringContaining('welcome (wait-1h)'),
+    })
+    const pruned = await deploy('dev', [cart()], {prune: true, allowDrop: true})
+    expect(pruned.plan.changes).toEqual([expect.objectContaining({journey: 'welcome', action: 'remove', to: null, drops: ['wait-1h']})])
     expect((await envStatus(envOptions(store, 'dev', config))).journeys.map((j) => j.journey)).toEqual(['cart'])
   })
 
   it('refuses a saved plan when the environment moved since (stale), and sees a concurrent identical deploy as done', async () => {
     await deploy('dev', [cart()])
     const options = envOptions(store, 'dev', config)
-    const {plan} = await planDeploy({...options, journeys: [cart({template: 'cart-2'})], prune: false})
+    const prepared = await prepareDeploy({...options, journeys: [cart({template: 'cart-2'})], prune: false, bypass: NO_BYPASS})
     await deploy('dev', [cart({template: 'cart-2'})])
-    await expect(applyPlan({...options, plan, actor: ALICE, kind: 'deploy', lockTimeoutMs: 1000, strict: true})).rejects.toMatchObject({
-      code: 'JOE6006',
-    })
-    const relaxed = await applyPlan({...options, plan, actor: ALICE, kind: 'deploy', lockTimeoutMs: 1000})
+    const apply = applyOptions(store, 'dev', config)
+    await expect(applyPrepared({...prepared, strict: true}, apply)).rejects.toMatchObject({code: 'JOE6006'})
+    const relaxed = await applyPrepared(prepared, apply)
     expect(relaxed).toMatchObject({applied: false, reason: 'applied-concurrently'})
     await deploy('dev', [cart({template: 'cart-3'})])
-    await expect(applyPlan({...options, plan, actor: ALICE, kind: 'deploy', lockTimeoutMs: 1000})).rejects.toMatchObject({code: 'JOE6006'})
+    await expect(applyPrepared(prepared, apply)).rejects.toMatchObject({code: 'JOE6006'})
   })
 
   it('refuses a revision that drops waiting customers unless --allow-drop, and accepts `moved`', async () => {
@@ -128,8 +131,15 @@ describe.each(BACKENDS)('deploy store on $name', (backend) => {
     const noWait = cart({steps: '  - {id: email-1, send: {channel: email, template: cart-1}}'})
     const refused = deploy('dev', [noWait])
     await expect(refused).rejects.toMatchObject({code: 'JOE6022', message: expect.stringContaining('cart (wait-1h)')})
-    const {gates} = await planDeploy({...envOptions(store, 'dev', config), journeys: [noWait], prune: false})
-    expect(gates.drops).toEqual([{journey: 'cart', steps: ['wait-1h']}])
+    const {gates} = await prepareDeploy({...envOptions(store, 'dev', config), journeys: [noWait], prune: false, bypass: NO_BYPASS})
+    expect(gates.findings).toEqual([
+      expect.objectContaining({
+        gate: 'in_flight',
+        code: 'JOE6022',
+        blocking: true,
+        journeys: [expect.objectContaining({journey: 'cart', steps: ['wait-1h']})],
+      }),
+    ])
     const moved = cart({steps: '  - {id: email-1, send: {channel: email, template: cart-1}}', moved: '{wait-1h: email-1}'})
     const ok = await deploy('dev', [moved])
     expect(ok.result.applied).toBe(true)
@@ -151,13 +161,15 @@ describe.each(BACKENDS)('deploy store on $name', (backend) => {
   it('promotes exactly the revisions active in another environment, recorded in the ledger', async () => {
     await deploy('staging', [cart(), cart({id: 'welcome'})])
     await deploy('dev', [cart({template: 'newer'})])
-    const options = {...envOptions(store, 'prod', config), actor: ALICE, lockTimeoutMs: 5000}
-    const result = await promoteJourneys({...options, from: 'staging', journeys: ['cart']})
+    const options = envOptions(store, 'prod', config)
+    const promote = async (from: string, journeys: string[]) =>
+      applyPrepared(await preparePromote({...options, from, journeys, bypass: NO_BYPASS}), applyOptions(store, 'prod', config))
+    const result = await promote('staging', ['cart'])
     const staging = await envStatus(envOptions(store, 'staging', config))
     expect(result.ledger.map((e) => [e.journey, e.kind, e.to, e.details.promoted_from])).toEqual([
       ['cart', 'promote', staging.journeys[0]?.revision, 'staging'],
     ])
-    await expect(promoteJourneys({...options, from: 'dev', journeys: []})).rejects.toMatchObject({code: 'JOE6020'})
+    await expect(promote('dev', [])).rejects.toMatchObject({code: 'JOE6020'})
     const history = await envHistory(envOptions(store, 'prod', config))
     expect(history.entries.map((e) => e.kind)).toEqual(['promote'])
   })
@@ -166,12 +178,11 @@ describe.each(BACKENDS)('deploy store on $name', (backend) => {
     const v1 = (await deploy('dev', [cart()])).result.ledger[0]?.to as string
     const v2 = (await deploy('dev', [cart({template: 'cart-2'})])).result.ledger[0]?.to as string
     await deploy('dev', [cart({template: 'cart-3'})])
-    const options = {...envOptions(store, 'dev', config), actor: ALICE, lockTimeoutMs: 5000}
-    const back = await rollbackJourney({...options, journey: 'cart', message: 'bad copy'})
-    expect(back.ledger[0]).toMatchObject({kind: 'rollback', action: 'update', to: v2, message: 'bad copy'})
-    const named = await rollbackJourney({...options, journey: 'cart', to: shortHash(v1)})
+    const back = await rollback({journey: 'cart'}, 'bad copy')
+    expect(back.ledger[0]).toMatchObject({kind: 'rollback', action: 'update', to: v2, message: 'bad copy', details: {rollback: true}})
+    const named = await rollback({journey: 'cart', to: shortHash(v1)})
     expect(named.ledger[0]).toMatchObject({kind: 'rollback', to: v1})
-    await expect(rollbackJourney({...options, journey: 'cart', to: 'ffffffff'})).rejects.toMatchObject({code: 'JOE6012'})
+    await expect(rollback({journey: 'cart', to: 'ffffffff'})).rejects.toMatchObject({code: 'JOE6012'})
     const history = await envHistory(envOptions(store, 'dev', config))
     expect(history.entries.map((e) => [e.id, e.kind])).toEqual([
       [5, 'rollback'],
@@ -184,14 +195,13 @@ describe.each(BACKENDS)('deploy store on $name', (backend) => {
 
   it('refuses a rollback without an earlier revision', async () => {
     await deploy('dev', [cart()])
-    const options = {...envOptions(store, 'dev', config), actor: ALICE, lockTimeoutMs: 5000}
-    await expect(rollbackJourney({...options, journey: 'cart'})).rejects.toMatchObject({code: 'JOE6013'})
-    await expect(rollbackJourney({...options, journey: 'nope'})).rejects.toMatchObject({code: 'JOE6011'})
+    await expect(rollback({journey: 'cart'})).rejects.toMatchObject({code: 'JOE6013'})
+    await expect(rollback({journey: 'nope'})).rejects.toMatchObject({code: 'JOE6011'})
   })
 
   it('pauses and resumes, recorded in the ledger; a new revision keeps the pause', async () => {
     await deploy('dev', [cart()])
-    const options = {...envOptions(store, 'dev', config), actor: ALICE, lockTimeoutMs: 5000}
+    const options = applyOptions(store, 'dev', config)
     expect(await setPaused({...options, journey: 'cart', paused: true})).toMatchObject({changed: true, paused: true})
     expect(await setPaused({...options, journey: 'cart', paused: true})).toMatchObject({changed: false})
     await deploy('dev', [cart({template: 'cart-2'})])

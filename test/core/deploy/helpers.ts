@@ -53,3 +53,8 @@ export function configFor(
 export function envOptions(store: TestStore, env: string, config: JoeConfig, now = NOW) {
   return {config, env, vars: {}, now, ...(store.open ? {open: store.open} : {})}
 }
+
+/** ApplyOptions for the core functions: Alice deploys, waiting at most 5 s for the lock. */
+export function applyOptions(store: TestStore, env: string, config: JoeConfig, now = NOW, message?: string) {
+  return {...envOptions(store, env, config, now), actor: ALICE, lockTimeoutMs: 5000, ...(message ? {message} : {})}
+}

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {expandVariables, maskUrl, resolveStoreUrl} from '../../../src/core/deploy/store-url.js'
+import {expandVariables, resolveStoreUrl} from '../../../src/core/deploy/store-url.js'
+import {maskUrl} from '../../../src/core/secrets.js'
 
 describe('environment store URLs', () => {
   const base = {env: 'prod', root: '/project'}

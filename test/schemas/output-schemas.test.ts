@@ -1,0 +1,43 @@
+import {describe, expect, it} from 'vitest'
+import {assertOutput, outputSchemaNames} from '../helpers/output-schemas.js'
+
+// Real outputs are validated against these schemas where the commands run: test/e2e/deploy-cli.test.ts
+// and test/e2e/deploy-integrity.test.ts pass every --json output through assertOutput.
+describe('schemas/output', () => {
+  it('has a schema for every deploy command and for errors, all compiling in strict mode', () => {
+    expect(outputSchemaNames()).toEqual(
+      expect.arrayContaining(['deploy', 'error', 'history', 'pause', 'plan', 'promote', 'resume', 'rollback', 'status', 'verify']),
+    )
+    for (const name of outputSchemaNames().filter((n) => !n.endsWith('-defs')))
+      expect(() => assertOutput(name, {}), name).toThrow(/does not match/)
+  })
+
+  it('holds outputs to the convention: format_version, snake_case keys, ISO 8601 UTC times', () => {
+    const ok = {
+      format_version: 1,
+      env: 'dev',
+      store: 'sqlite:x',
+      ok: true,
+      head: null,
+      checked: {entries: 0, revisions: 0, active: 0},
+      problems: [],
+    }
+    expect(() => assertOutput('verify', ok)).not.toThrow()
+    expect(() => assertOutput('verify', {...ok, format_version: 2})).toThrow()
+    expect(() => assertOutput('verify', {...ok, headId: 1})).toThrow()
+    const status = {format_version: 1, env: 'dev', store: 's', head: null, journeys: []}
+    const journey = {
+      journey: 'a',
+      revision: 'a'.repeat(64),
+      paused: false,
+      by: 'x',
+      email: null,
+      ledger_id: 1,
+      kind: 'deploy',
+      message: null,
+    }
+    expect(() => assertOutput('status', {...status, journeys: [{...journey, since: '2026-03-10T09:00:00.000Z'}]})).not.toThrow()
+    expect(() => assertOutput('status', {...status, journeys: [{...journey, since: 1773133200000}]})).toThrow()
+    expect(() => assertOutput('status', {...status, journeys: [{...journey, since: '2026-03-10T10:00:00+01:00'}]})).toThrow()
+  })
+})
