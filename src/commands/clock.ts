@@ -1,11 +1,11 @@
 import {Args} from '@oclif/core'
+import {configFlag, envFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
 import {parseInstantFlag} from '../cli/project-context.js'
 import {withRuntime} from '../cli/runtime-env.js'
 import {JoeError} from '../core/errors.js'
 import {parseDuration} from '../core/journey/duration.js'
 import {type ClockResult, readClock, setManualClock} from '../core/runtime/context.js'
-import {configFlag, envFlag} from '../ui/deploy/deploy-cli.js'
 
 export default class Clock extends JoeCommand<ClockResult> {
   static override summary = "Show or move an environment's manual clock"

@@ -1,8 +1,9 @@
 import {Args, Flags} from '@oclif/core'
+import {colorEnabled} from '../cli/deploy-context.js'
+import {colorFlag, configFlag, envFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
 import {withRuntime} from '../cli/runtime-env.js'
 import {type InspectResult, inspectCustomer} from '../core/runtime/inspect.js'
-import {colorEnabled, colorFlag, configFlag, envFlag} from '../ui/deploy/deploy-cli.js'
 
 export default class Inspect extends JoeCommand<InspectResult> {
   static override summary = 'Show where a customer is in every live journey, what comes next, and why'

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
+import {configFlag, envFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
 import {readPackageVersion} from '../cli/package-info.js'
 import {JoeError} from '../core/errors.js'
 import {requireConfig} from '../core/project/config.js'
 import {startServe} from '../core/runtime/serve.js'
-import {configFlag, envFlag} from '../ui/deploy/deploy-cli.js'
 
 export interface ServeResult {
   format_version: 1

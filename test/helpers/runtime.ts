@@ -5,7 +5,8 @@ import {randomBytes} from 'node:crypto'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {applyPlan, planDeploy} from '../../src/core/deploy/deploy.js'
+import {applyPrepared} from '../../src/core/deploy/apply.js'
+import {prepareDeploy} from '../../src/core/deploy/deploy.js'
 import {setPaused} from '../../src/core/deploy/operations.js'
 import type {Journey} from '../../src/core/journey/model.js'
 import {defaultConfig, type EnvironmentConfig, type JoeConfig} from '../../src/core/project/config.js'
@@ -43,8 +44,9 @@ async function liveEnv(store: string, root: string, settings: Partial<Environmen
     wall,
     open: () => openRuntime({config, env: 'live', vars: {}, wall: () => wall.now}),
     async deploy(journeys, options = {}) {
-      const {plan} = await planDeploy({...envOptions(), journeys, prune: options.prune === true})
-      await applyPlan({...envOptions(), plan, actor: ACTOR, kind: 'deploy', lockTimeoutMs: 30_000, allowDrop: options.allowDrop === true})
+      const bypass = {force: false, allowDrop: options.allowDrop === true, skipPolicies: true}
+      const prepared = await prepareDeploy({...envOptions(), journeys, prune: options.prune === true, bypass})
+      await applyPrepared(prepared, {...envOptions(), actor: ACTOR, lockTimeoutMs: 30_000})
     },
     async pause(journey, paused) {
       await setPaused({...envOptions(), journey, paused, actor: ACTOR, lockTimeoutMs: 30_000})

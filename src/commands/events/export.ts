@@ -1,10 +1,10 @@
 import {createWriteStream} from 'node:fs'
 import {Flags} from '@oclif/core'
+import {configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {parseInstantFlag} from '../../cli/project-context.js'
 import {withRuntime} from '../../cli/runtime-env.js'
 import {exportEvents} from '../../core/runtime/export-events.js'
-import {configFlag, envFlag} from '../../ui/deploy/deploy-cli.js'
 
 export interface ExportResult {
   format_version: 1

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
+import {configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {withRuntime} from '../../cli/runtime-env.js'
 import {type SendResult, sendEvents} from '../../core/runtime/send-events.js'
-import {configFlag, envFlag} from '../../ui/deploy/deploy-cli.js'
 
 export default class EventsSend extends JoeCommand<SendResult> {
   static override summary = 'Send events to an environment, as if they arrived over its HTTP API'

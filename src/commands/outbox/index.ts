@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
+import {colorEnabled} from '../../cli/deploy-context.js'
+import {colorFlag, configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {withRuntime} from '../../cli/runtime-env.js'
 import {JoeError} from '../../core/errors.js'
 import {listOutbox, type OutboxEntry} from '../../core/runtime/outbox.js'
-import {colorEnabled, colorFlag, configFlag, envFlag} from '../../ui/deploy/deploy-cli.js'
 
 export interface OutboxResult {
   format_version: 1

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
+import {configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {withRuntime} from '../../cli/runtime-env.js'
 import {JoeError} from '../../core/errors.js'
 import {retryDead} from '../../core/runtime/outbox.js'
-import {configFlag, envFlag} from '../../ui/deploy/deploy-cli.js'
 
 export interface RetryResult {
   format_version: 1

@@ -161,19 +161,15 @@ async function readSnapshot(sql: SqlExecutor, env: string): Promise<EnvSnapshot>
   return {state, entries, revisions}
 }
 
-/** The lock key under which the plan-key table is created: the migrations' own, so schema changes never race. */
+/** The lock key under which a plan key is created, so two first uses never race. */
 const SCHEMA_LOCK = 'joe-migrate'
 
-/**
- * Reads the environment's plan key, creating it on first use. Its table is created with it (not by a
- * numbered migration): it holds nothing but keys, so a store without it simply has no keys yet.
- */
+/** Reads the environment's plan key, creating it on first use (table `joe_plan_keys`, migration 4). */
 async function planKey(conn: SqlConnection, env: string): Promise<string> {
   const read = async (sql: SqlExecutor) => (await sql.query<{key: string}>('SELECT key FROM joe_plan_keys WHERE env = $1', [env]))[0]?.key
   const existing = await read(conn).catch(() => undefined)
   if (existing) return existing
   return conn.lockedTransaction(SCHEMA_LOCK, 30_000, async (tx) => {
-    await tx.query('CREATE TABLE IF NOT EXISTS joe_plan_keys (env TEXT PRIMARY KEY, key TEXT NOT NULL)')
     await tx.query('INSERT INTO joe_plan_keys (env, key) VALUES ($1, $2) ON CONFLICT (env) DO NOTHING', [
       env,
       randomBytes(32).toString('hex'),

@@ -75,6 +75,11 @@ export const DEPLOY_MIGRATIONS: readonly DeployMigration[] = [
     },
   },
   ...RUNTIME_MIGRATIONS,
+  {
+    version: 4,
+    name: 'plan signing keys',
+    up: 'CREATE TABLE joe_plan_keys (env TEXT PRIMARY KEY, key TEXT NOT NULL);',
+  },
 ]
 
 /** The lock key migrations take, so that two joe processes never migrate one store at once. */

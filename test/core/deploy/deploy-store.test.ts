@@ -45,7 +45,7 @@ describe.each(BACKENDS)('deploy store on $name', (backend) => {
     const b = await store.connect()
     expect(await b.state('dev')).toEqual({env: 'dev', head: null, active: []})
     await b.close()
-    expect(DEPLOY_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3])
+    expect(DEPLOY_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4])
   })
 
   it('deploys new journeys, then says a re-deploy of the same content is a no-op', async () => {
