@@ -11,7 +11,7 @@ export interface CodeInfo {
 /**
  * Every stable diagnostic code joe emits. Codes are never reused or renumbered:
  * CI scripts and SARIF baselines key on them. Blocks: 1xxx parse/schema/files,
- * 2xxx journey rules, 3xxx store/import, 4xxx simulate/test, 5xxx diff, 6xxx deploy.
+ * 2xxx journey rules, 3xxx store/import, 4xxx simulate/test, 5xxx diff, 6xxx deploy, 7xxx runtime.
  */
 export const CODES = {
   JOE1001: {name: 'yaml-syntax', severity: 'error', summary: 'The file is not valid YAML.'},
@@ -368,6 +368,61 @@ export const CODES = {
     name: 'plan-key-invalid',
     severity: 'error',
     summary: '`JOE_PLAN_KEY` is set but too short to sign plans with (at least 32 characters).',
+  },
+  JOE7001: {
+    name: 'connector-invalid',
+    severity: 'error',
+    summary: "A channel's connector settings cannot be used (an unknown connector, a webhook URL that is not http or https).",
+  },
+  JOE7002: {
+    name: 'port-in-use',
+    severity: 'error',
+    summary: '`joe serve` cannot listen: the port is taken.',
+  },
+  JOE7010: {
+    name: 'clock-not-manual',
+    severity: 'error',
+    summary: 'The environment runs on the real clock, which `joe clock` cannot move.',
+  },
+  JOE7011: {
+    name: 'clock-backwards',
+    severity: 'error',
+    summary: 'A manual clock only moves forward; the time given is before it.',
+  },
+  JOE7012: {
+    name: 'replay-needs-manual-clock',
+    severity: 'error',
+    summary: '`joe events send --replay` moves the clock, and the environment runs on the real clock.',
+  },
+  JOE7013: {
+    name: 'clock-usage',
+    severity: 'error',
+    summary: '`joe clock set` needs a time, `joe clock advance` a duration.',
+  },
+  JOE7014: {
+    name: 'clock-not-set',
+    severity: 'error',
+    summary: 'A manual clock that was never set cannot advance.',
+  },
+  JOE7020: {
+    name: 'dead-letter-unknown',
+    severity: 'error',
+    summary: '`joe outbox retry` names an outbox id that is not a dead letter of the environment.',
+  },
+  JOE7021: {
+    name: 'outbox-status-unknown',
+    severity: 'error',
+    summary: '`joe outbox --status` names a status other than pending, sent and dead.',
+  },
+  JOE7022: {
+    name: 'outbox-retry-usage',
+    severity: 'error',
+    summary: '`joe outbox retry` needs outbox ids (numbers) or `--all`.',
+  },
+  JOE7023: {
+    name: 'export-json-needs-out',
+    severity: 'error',
+    summary: '`joe events export --json` prints a summary, so the events need a file: give `--out FILE`.',
   },
 } as const satisfies Record<string, CodeInfo>
 

@@ -39,9 +39,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase()
     if (encoding === 'identity') return payload
-    if (encoding === 'gzip' || encoding === 'x-gzip') return payload.pipe(createGunzip())
-    if (encoding === 'deflate') return payload.pipe(createInflate())
-    throw Object.assign(new Error(`unsupported Content-Encoding "${encoding}": send gzip, deflate or none`), {statusCode: 415})
+    if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
+      throw Object.assign(new Error(`unsupported Content-Encoding "${encoding}": send gzip, deflate or none`), {statusCode: 415})
+    }
+    const decoded = payload.pipe(encoding === 'deflate' ? createInflate() : createGunzip())
+    // Content-Length counts the encoded bytes: fastify compares it with this, not with the decoded size.
+    let encoded = 0
+    payload.on('data', (chunk: Buffer) => {
+      encoded += chunk.length
+    })
+    Object.defineProperty(decoded, 'receivedEncodedLength', {get: () => encoded})
+    return decoded
   })
   app.setErrorHandler((error: Error & {statusCode?: number; code?: string}, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {

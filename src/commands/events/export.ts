@@ -4,6 +4,7 @@ import {configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {parseInstantFlag} from '../../cli/project-context.js'
 import {withRuntime} from '../../cli/runtime-env.js'
+import {JoeError} from '../../core/errors.js'
 import {exportEvents} from '../../core/runtime/export-events.js'
 
 export interface ExportResult {
@@ -40,6 +41,12 @@ export default class EventsExport extends JoeCommand<ExportResult> {
 
   async run(): Promise<ExportResult> {
     const {flags} = await this.parse(EventsExport)
+    if (this.jsonEnabled() && flags.out === undefined) {
+      throw new JoeError('JOE7023', '--json prints a summary, and the events go to standard output: give --out FILE with --json', {
+        hint: 'e.g. joe events export --env prod --out events.ndjson --json',
+        exitCode: 2,
+      })
+    }
     const from = parseInstantFlag('from', flags.from)
     const until = parseInstantFlag('until', flags.until)
     const file = flags.out ? createWriteStream(flags.out) : undefined
