@@ -1,5 +1,6 @@
 import {DateTime, IANAZone} from 'luxon'
 import {type QuietHours, WEEKDAYS, type Weekday} from '../journey/model.js'
+import {LruCache} from '../lru.js'
 
 const MINUTE_MS = 60_000
 
@@ -15,13 +16,13 @@ export function resolveZone(setting: string, profile: Record<string, unknown>): 
 }
 
 // Checking a zone builds an Intl formatter; runs ask about the same few zones millions of times.
-const knownZones = new Map<string, boolean>()
+// Bounded: a long-running server sees whatever zones its customers' profiles name.
+const knownZones = new LruCache<string, boolean>(1_000)
 
 function isKnownZone(zone: string): boolean {
   let known = knownZones.get(zone)
   if (known === undefined) {
     known = IANAZone.isValidZone(zone)
-    if (knownZones.size > 10_000) knownZones.clear()
     knownZones.set(zone, known)
   }
   return known
@@ -29,8 +30,12 @@ function isKnownZone(zone: string): boolean {
 
 const DAY_MINUTES = 24 * 60
 const DAY_MS = DAY_MINUTES * MINUTE_MS
-/** Cached days (and local instants) per zone before the caches are dropped: bounds memory in long runs. */
-const CACHE_LIMIT = 100_000
+/**
+ * Cached days (and local instants) per zone before that zone's caches are dropped, and zones kept:
+ * memory stays bounded however long a server runs (a zone's cache is a few megabytes at most).
+ */
+const CACHE_LIMIT = 20_000
+const ZONES_CACHED = 64
 
 /** What is memoized per zone: the Intl lookups behind offsets are the engine's hottest path. */
 interface ZoneCache {
@@ -41,19 +46,23 @@ interface ZoneCache {
   instants: Map<number, number>
 }
 
-const zoneCaches = new Map<string, ZoneCache>()
+const zoneCaches = new LruCache<string, ZoneCache>(ZONES_CACHED)
+/** The zone looked up last: runs ask about one zone many times in a row. */
+let lastZone: {zone: string; cache: ZoneCache} | undefined
 
 function zoneCache(zone: string): ZoneCache {
+  if (lastZone?.zone === zone) return lastZone.cache
   let cache = zoneCaches.get(zone)
   if (cache === undefined) {
     cache = {iana: IANAZone.create(zone), dayOffsets: new Map(), instants: new Map()}
     zoneCaches.set(zone, cache)
   }
+  lastZone = {zone, cache}
   return cache
 }
 
-/** The zone's UTC offset in minutes at `at` (see cachedOffset). */
-function offsetMinutes(at: number, zone: string): number {
+/** The zone's UTC offset in minutes at `at` (see cachedOffset); the schedule ticker reads offsets here too. */
+export function offsetMinutes(at: number, zone: string): number {
   return cachedOffset(zoneCache(zone), at)
 }
 

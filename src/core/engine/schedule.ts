@@ -1,5 +1,5 @@
 import {CronExpressionParser} from 'cron-parser'
-import {IANAZone} from 'luxon'
+import {offsetMinutes} from './local-time.js'
 import type {ScheduleTicker} from './types.js'
 
 const MINUTE_MS = 60_000
@@ -33,7 +33,7 @@ export function createScheduleTicker(cron: string): ScheduleTicker {
     if (ticks === undefined) {
       ticks = {
         zone,
-        iana: IANAZone.create(zone),
+        offsets: zoneOffsets(zone),
         matcher: dayMatcher(fields?.days, zone),
         days: new Map(),
         after: new Map(),
@@ -67,8 +67,8 @@ export function createScheduleTicker(cron: string): ScheduleTicker {
       let first: number
       if (recent !== undefined && at >= recent.start && at < recent.end) first = recent.day
       else {
-        first = localDay(cache.iana, at)
-        cache.recent = {day: first, start: localMidnight(cache.iana, first), end: localMidnight(cache.iana, first + 1)}
+        first = localDay(cache.offsets, at)
+        cache.recent = {day: first, start: localMidnight(cache.offsets, first), end: localMidnight(cache.offsets, first + 1)}
       }
       for (let day = first; day <= first + EMPTY_DAYS_SCANNED; day++) {
         const ticks = dayTicks(cache, day)
@@ -76,7 +76,7 @@ export function createScheduleTicker(cron: string): ScheduleTicker {
         if (index < ticks.length) return ticks[index]
       }
       // A sparse schedule (monthly, yearly): ask the cron library once, and remember the answer.
-      const from = localMidnight(cache.iana, first + EMPTY_DAYS_SCANNED + 1)
+      const from = localMidnight(cache.offsets, first + EMPTY_DAYS_SCANNED + 1)
       let after = cache.after.get(first)
       if (after === undefined) {
         after = firstTickFrom(cron, zone, Math.max(from, at)) ?? null
@@ -87,9 +87,18 @@ export function createScheduleTicker(cron: string): ScheduleTicker {
   }
 }
 
+/** A zone's UTC offset in minutes at an instant (memoized per day in local-time.ts). */
+interface ZoneOffsets {
+  offset(at: number): number
+}
+
+function zoneOffsets(zone: string): ZoneOffsets {
+  return {offset: (at) => offsetMinutes(at, zone)}
+}
+
 interface ZoneTicks {
   zone: string
-  iana: IANAZone
+  offsets: ZoneOffsets
   /** Whether the expression fires on the local day of an instant at local noon. */
   matcher: (at: number) => boolean
   /** Local day number (days since 1970-01-01 on the zone's calendar) -> its ticks, ascending. */
@@ -123,21 +132,21 @@ function cronFields(cron: string): CronFields | undefined {
 }
 
 /** The zone's local day number of instant `at`. */
-function localDay(iana: IANAZone, at: number): number {
-  return Math.floor((at + iana.offset(at) * MINUTE_MS) / DAY_MS)
+function localDay(offsets: ZoneOffsets, at: number): number {
+  return Math.floor((at + offsets.offset(at) * MINUTE_MS) / DAY_MS)
 }
 
 /** The instant local day `day` begins (its first existing minute). */
-function localMidnight(iana: IANAZone, day: number): number {
-  const guess = day * DAY_MS - iana.offset(day * DAY_MS) * MINUTE_MS
-  return guess - (iana.offset(guess) - iana.offset(day * DAY_MS)) * MINUTE_MS
+function localMidnight(offsets: ZoneOffsets, day: number): number {
+  const guess = day * DAY_MS - offsets.offset(day * DAY_MS) * MINUTE_MS
+  return guess - (offsets.offset(guess) - offsets.offset(day * DAY_MS)) * MINUTE_MS
 }
 
 function localDayTicks(fields: CronFields, cache: ZoneTicks, day: number): Float64Array {
-  const start = localMidnight(cache.iana, day)
-  const end = localMidnight(cache.iana, day + 1)
-  const before = cache.iana.offset(start)
-  const after = cache.iana.offset(end - 1)
+  const start = localMidnight(cache.offsets, day)
+  const end = localMidnight(cache.offsets, day + 1)
+  const before = cache.offsets.offset(start)
+  const after = cache.offsets.offset(end - 1)
   const ticks = new Set<number>()
   for (const minute of fields.minutesOfDay) {
     const wall = day * DAY_MS + minute * MINUTE_MS
@@ -149,14 +158,14 @@ function localDayTicks(fields: CronFields, cache: ZoneTicks, day: number): Float
     // instants when the hour field is `*` (every real hour counts), else at the first. One in the
     // gap does not exist: it moves forward by the gap (02:30 -> 03:30), as cron-parser has it.
     const real = [wall - before * MINUTE_MS, wall - after * MINUTE_MS].filter(
-      (at) => at >= start && at < end && wall === at + cache.iana.offset(at) * MINUTE_MS,
+      (at) => at >= start && at < end && wall === at + cache.offsets.offset(at) * MINUTE_MS,
     )
     if (real.length === 0) ticks.add(wall - before * MINUTE_MS)
     else if (fields.everyHour) for (const at of real) ticks.add(at)
     else ticks.add(Math.min(...real))
   }
   const noon = day * DAY_MS + 12 * 60 * MINUTE_MS
-  const noonAt = cache.iana.offset(noon - before * MINUTE_MS) === before ? noon - before * MINUTE_MS : noon - after * MINUTE_MS
+  const noonAt = cache.offsets.offset(noon - before * MINUTE_MS) === before ? noon - before * MINUTE_MS : noon - after * MINUTE_MS
   if (ticks.size === 0 || !cache.matcher(noonAt)) return new Float64Array(0)
   return Float64Array.from([...ticks].sort((a, b) => a - b))
 }

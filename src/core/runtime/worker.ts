@@ -8,7 +8,7 @@ import type {Effect} from '../engine/types.js'
 import {activationsLockKey, activationsVersion, loadMachine, readActivations} from './activations.js'
 import {environmentNow, type RuntimeContext} from './context.js'
 import {customerStateText, type InstanceRow, instanceRows, restoreCustomerState} from './instance-state.js'
-import {forUpdate, jsonList, jsonRows, skipLocked} from './sql.js'
+import {type Dialect, forUpdate, jsonList, jsonRows, skipLocked} from './sql.js'
 
 /** Journal lines kept per customer for `joe inspect` (older ones are dropped as new ones come). */
 export const JOURNAL_LINES = 500
@@ -327,10 +327,12 @@ async function writeOutcomes(
     const kept = new Set(rows.map((row) => row.journey_id))
     for (const journey of before.keys()) if (!kept.has(journey)) deletes.push({customer_id: id, journey_id: journey})
   }
+  // An upsert of rows that all exist: both databases walk the batch and find each row by its key.
   await tx.query(
-    `UPDATE joe_customers SET state = x.state, processed_seq = x.processed_seq, next_due = x.next_due, journal_lines = x.journal_lines,
-       updated_at = $3,
-       pending = CASE WHEN EXISTS (SELECT 1 FROM joe_events e WHERE e.env = $1 AND e.customer_id = x.customer_id AND e.seq > x.processed_seq) THEN 1 ELSE 0 END
+    `INSERT INTO joe_customers (env, customer_id, state, processed_seq, pending, next_due, journal_lines, updated_at)
+     SELECT $1, x.customer_id, x.state, x.processed_seq,
+       CASE WHEN EXISTS (SELECT 1 FROM joe_events e WHERE e.env = $1 AND e.customer_id = x.customer_id AND e.seq > x.processed_seq) THEN 1 ELSE 0 END,
+       x.next_due, x.journal_lines, $3
      FROM ${jsonRows(dialect, '$2', [
        ['customer_id', 'text'],
        ['state', 'text'],
@@ -338,7 +340,9 @@ async function writeOutcomes(
        ['next_due', 'bigint'],
        ['journal_lines', 'bigint'],
      ])}
-     WHERE joe_customers.env = $1 AND joe_customers.customer_id = x.customer_id`,
+     WHERE true
+     ON CONFLICT (env, customer_id) DO UPDATE SET state = excluded.state, processed_seq = excluded.processed_seq,
+       pending = excluded.pending, next_due = excluded.next_due, journal_lines = excluded.journal_lines, updated_at = excluded.updated_at`,
     [env, JSON.stringify(customers), wall],
   )
   if (upserts.length > 0) {
@@ -410,16 +414,12 @@ async function writeOutcomes(
        ])}`,
       [env, JSON.stringify(journal)],
     )
-    const trimmed = customers.filter((c) => (c.keep_after as number) > 0)
-    if (trimmed.length > 0) {
-      await tx.query(
-        `DELETE FROM joe_journal WHERE env = $1 AND EXISTS (SELECT 1 FROM ${jsonRows(dialect, '$2', [
-          ['customer_id', 'text'],
-          ['keep_after', 'bigint'],
-        ])} WHERE x.customer_id = joe_journal.customer_id AND joe_journal.line <= x.keep_after)`,
-        [env, JSON.stringify(trimmed)],
-      )
-    }
+    await trimJournal(
+      tx,
+      dialect,
+      env,
+      customers.filter((c) => (c.keep_after as number) > 0) as Array<{customer_id: string; keep_after: number}>,
+    )
   }
   if (errors.length > 0) {
     await tx.query(
@@ -433,6 +433,32 @@ async function writeOutcomes(
        ])}`,
       [env, JSON.stringify(errors), wall],
     )
+  }
+}
+
+/**
+ * Drops journal lines beyond the newest JOURNAL_LINES of each customer. PostgreSQL joins the batch
+ * in one statement; SQLite's planner would scan the journal for it, so it deletes by key per customer.
+ */
+async function trimJournal(
+  tx: SqlExecutor,
+  dialect: Dialect,
+  env: string,
+  trimmed: Array<{customer_id: string; keep_after: number}>,
+): Promise<void> {
+  if (trimmed.length === 0) return
+  if (dialect === 'postgres') {
+    await tx.query(
+      `DELETE FROM joe_journal j USING ${jsonRows(dialect, '$2', [
+        ['customer_id', 'text'],
+        ['keep_after', 'bigint'],
+      ])} WHERE j.env = $1 AND j.customer_id = x.customer_id AND j.line <= x.keep_after`,
+      [env, JSON.stringify(trimmed)],
+    )
+    return
+  }
+  for (const {customer_id, keep_after} of trimmed) {
+    await tx.query('DELETE FROM joe_journal WHERE env = $1 AND customer_id = $2 AND line <= $3', [env, customer_id, keep_after])
   }
 }
 
