@@ -18,10 +18,11 @@ export interface AppendResult {
 export interface AppendOptions {
   source: EventSource
   /**
-   * Manual clocks only (`joe events send --replay`): move the clock to this instant first, if it is
-   * later, so the events are received then.
+   * Manual clocks only (`joe events send --replay`): each event is received at its own timestamp
+   * (never before the clock), the clock moving through them in order and ending at the last. The
+   * events must be in timestamp order.
    */
-  moveClockTo?: number
+  replay?: boolean
 }
 
 /**
@@ -47,7 +48,8 @@ export async function appendInTransaction(
     `SELECT next_seq, last_received_at FROM joe_sequences WHERE env = $1${forUpdate(dialect)}`,
     [env],
   )
-  const receivedAt = Math.max(await receiveTime(ctx, tx, events, options), counter?.last_received_at ?? 0)
+  const floor = counter?.last_received_at ?? 0
+  const receivedAt = Math.max(await receiveTime(ctx, tx, events, options), floor)
   const unique: NewEvent[] = []
   const seen = new Set<string>()
   for (const event of events) {
@@ -58,8 +60,12 @@ export async function appendInTransaction(
     unique.push(event)
   }
   const first = counter?.next_seq ?? 1
+  // A replay receives each event at its own time; anything else receives the batch at one instant.
+  const clockStart = options.replay ? Math.max(floor, (await environmentNow(ctx, tx)) ?? floor) : receivedAt
+  let clock = clockStart
   const rows = unique.map((event, i) => ({
     seq: first + i,
+    received_at: options.replay ? (clock = Math.max(clock, event.timestamp)) : receivedAt,
     customer_id: event.customer_id,
     type: event.type,
     ts: event.timestamp,
@@ -70,9 +76,10 @@ export async function appendInTransaction(
   if (rows.length > 0) {
     const inserted = await tx.query(
       `INSERT INTO joe_events (env, seq, customer_id, type, ts, received_at, properties, message_id, source)
-       SELECT $1, x.seq, x.customer_id, x.type, x.ts, $2, x.properties, x.message_id, $3
-       FROM ${jsonRows(dialect, '$4', [
+       SELECT $1, x.seq, x.customer_id, x.type, x.ts, x.received_at, x.properties, x.message_id, $2
+       FROM ${jsonRows(dialect, '$3', [
          ['seq', 'bigint'],
+         ['received_at', 'bigint'],
          ['customer_id', 'text'],
          ['type', 'text'],
          ['ts', 'bigint'],
@@ -82,24 +89,28 @@ export async function appendInTransaction(
        WHERE true
        ON CONFLICT (env, message_id) DO NOTHING
        RETURNING seq`,
-      [env, receivedAt, options.source, JSON.stringify(rows)],
+      [env, options.source, JSON.stringify(rows)],
     )
     accepted = inserted.length
   }
-  await tx.query('UPDATE joe_sequences SET next_seq = $2, last_received_at = $3 WHERE env = $1', [env, first + rows.length, receivedAt])
-  return {accepted, duplicates: events.length - accepted, receivedAt}
+  const last = options.replay ? clock : receivedAt
+  if (options.replay && last > clockStart) await tx.query('UPDATE joe_runtime SET clock_now = $2 WHERE env = $1', [env, last])
+  await tx.query('UPDATE joe_sequences SET next_seq = $2, last_received_at = $3 WHERE env = $1', [env, first + rows.length, last])
+  return {accepted, duplicates: events.length - accepted, receivedAt: last}
 }
 
 /** The environment's time for an append; a manual clock never set starts at the first event it receives. */
 async function receiveTime(ctx: RuntimeContext, tx: SqlExecutor, events: readonly NewEvent[], options: AppendOptions): Promise<number> {
-  if (ctx.clock === 'real') return ctx.wall()
+  if (ctx.clock === 'real') {
+    if (options.replay) throw new Error('a replay needs a manual clock')
+    return ctx.wall()
+  }
   await tx.query('INSERT INTO joe_runtime (env) VALUES ($1) ON CONFLICT (env) DO NOTHING', [ctx.env])
   const now = await environmentNow(ctx, tx)
   const earliest = events.reduce((min, event) => Math.min(min, event.timestamp), Number.POSITIVE_INFINITY)
-  const target = options.moveClockTo ?? (now === undefined && Number.isFinite(earliest) ? earliest : undefined)
-  if (target !== undefined && (now === undefined || target > now)) {
-    await tx.query('UPDATE joe_runtime SET clock_now = $2 WHERE env = $1', [ctx.env, target])
-    return target
+  if (now === undefined && Number.isFinite(earliest)) {
+    await tx.query('UPDATE joe_runtime SET clock_now = $2 WHERE env = $1', [ctx.env, earliest])
+    return earliest
   }
   return now ?? 0
 }

@@ -16,8 +16,8 @@ export interface SendOptions {
   /** Default `auto`, as `joe events import`. */
   format?: ImportFormat | 'auto'
   /**
-   * Manual clocks: move the clock to each event's timestamp before it is received (events in
-   * timestamp order; those of one instant together), so a recorded timeline is rehearsed live.
+   * Manual clocks: each event is received at its own timestamp, the clock moving through them in
+   * time order, so a recorded timeline is rehearsed live (events of one instant are sent together).
    */
   replay: boolean
   onProgress?: (sent: number) => void
@@ -63,10 +63,9 @@ export async function sendEvents(ctx: RuntimeContext, options: SendOptions): Pro
     // not fit in memory), except for a replay, which sorts by time.
     const count = await validate(file, format)
     const sent: SentFile = {file: basename(file), format, events: count, accepted: 0, duplicates: 0}
-    const batches = options.replay ? byInstant(await collect(events(file, format))) : chunked(events(file, format), CHUNK)
+    const batches = options.replay ? inTimeOrder(await collect(events(file, format)), CHUNK) : chunked(events(file, format), CHUNK)
     for await (const batch of batches) {
-      const at = options.replay ? (batch[0] as NewEvent).timestamp : undefined
-      const result = await appendEvents(ctx, batch, {source: 'cli', ...(at === undefined ? {} : {moveClockTo: at})})
+      const result = await appendEvents(ctx, batch, {source: 'cli', replay: options.replay})
       sent.accepted += result.accepted
       sent.duplicates += result.duplicates
       clock = result.receivedAt
@@ -111,16 +110,21 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out
 }
 
-/** Events grouped by timestamp, in time order (ties keep their order in the file). */
-function byInstant(events: NewEvent[]): NewEvent[][] {
+/** Events in time order (ties keep their order in the file), in chunks that never split an instant. */
+function inTimeOrder(events: NewEvent[], size: number): NewEvent[][] {
   const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp)
-  const groups: NewEvent[][] = []
+  const chunks: NewEvent[][] = []
+  let chunk: NewEvent[] = []
   for (const event of sorted) {
-    const last = groups[groups.length - 1]
-    if (last !== undefined && (last[0] as NewEvent).timestamp === event.timestamp) last.push(event)
-    else groups.push([event])
+    const last = chunk[chunk.length - 1]
+    if (chunk.length >= size && last !== undefined && last.timestamp !== event.timestamp) {
+      chunks.push(chunk)
+      chunk = []
+    }
+    chunk.push(event)
   }
-  return groups
+  if (chunk.length > 0) chunks.push(chunk)
+  return chunks
 }
 
 async function* chunked<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {

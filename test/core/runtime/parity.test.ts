@@ -59,16 +59,25 @@ function asLine(customer: string, effect: Effect): Line {
   return [customer, at, kind, 'journey' in effect ? effect.journey : null, JSON.stringify(rest)]
 }
 
-/** Sends each instant's events with the manual clock moved there (as `joe events send --replay`), then lets time pass `until`. */
+/**
+ * Sends the events with the manual clock moving to each one's time (as `joe events send --replay`):
+ * an instant at a time with the worker running in between, or in large batches with the worker
+ * catching up at the end. Then lets time pass `until`.
+ */
 async function live(runtime: OpenRuntime, events: NewEvent[], until: number, workBetween: boolean): Promise<Line[]> {
-  const instants = [...new Set(events.map((e) => e.timestamp))].sort((a, b) => a - b)
-  for (const at of instants) {
-    await appendEvents(
-      runtime.ctx,
-      events.filter((e) => e.timestamp === at),
-      {source: 'cli', moveClockTo: at},
-    )
-    if (workBetween) await drainWorker(runtime)
+  const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp)
+  if (workBetween) {
+    for (const at of [...new Set(sorted.map((e) => e.timestamp))]) {
+      await appendEvents(
+        runtime.ctx,
+        sorted.filter((e) => e.timestamp === at),
+        {source: 'cli', replay: true},
+      )
+      await drainWorker(runtime)
+    }
+  } else {
+    for (let i = 0; i < sorted.length; i += 5_000)
+      await appendEvents(runtime.ctx, sorted.slice(i, i + 5_000), {source: 'cli', replay: true})
   }
   await setManualClock(runtime.ctx, until + 1)
   await drainWorker(runtime)
