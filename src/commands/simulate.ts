@@ -2,9 +2,11 @@ import {createWriteStream} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 import {EXIT, JoeCommand} from '../cli/joe-command.js'
 import {parseInstantFlag, storePath} from '../cli/project-context.js'
+import {withRuntime} from '../cli/runtime-env.js'
 import {JoeError} from '../core/errors.js'
+import {simulateEnvironment} from '../core/runtime/simulate-env.js'
 import {resolveJourneys} from '../core/simulate/resolve-journeys.js'
-import {type SimulateResult, simulate} from '../core/simulate/simulate.js'
+import {type SimulateOptions, type SimulateResult, simulate} from '../core/simulate/simulate.js'
 import {startProgress} from '../ui/progress.js'
 
 export default class Simulate extends JoeCommand<object> {
@@ -24,6 +26,7 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
       command: '<%= config.bin %> <%= command.id %> cart-abandonment --customer c000042',
     },
     {description: 'Every journey, checking the config policies', command: '<%= config.bin %> <%= command.id %> journeys/ --check'},
+    {description: "A change, over production's history", command: '<%= config.bin %> <%= command.id %> cart-abandonment --env prod'},
     {
       description: 'A window, with all traces written as NDJSON',
       command: '<%= config.bin %> <%= command.id %> cart-abandonment --from 2026-03-01 --until 2026-03-15 --trace traces.ndjson',
@@ -35,7 +38,13 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
   static override args = {journey: Args.string({description: 'Journey ids, files or folders (default: every journey of the project).'})}
 
   static override flags = {
-    store: Flags.string({description: 'Event store file (default: `store` in joe.config.yaml).', helpValue: 'PATH'}),
+    store: Flags.string({description: 'Event store file (default: `store` in joe.config.yaml).', helpValue: 'PATH', exclusive: ['env']}),
+    env: Flags.string({
+      char: 'e',
+      description:
+        'Replay the events this environment received (its history, each at the instant it was received) instead of the local store.',
+      helpValue: 'NAME',
+    }),
     from: Flags.string({description: 'Start of the window (date or ISO 8601); earlier events only shape profiles.', helpValue: 'TIME'}),
     until: Flags.string({description: 'End of the window (default: the last event in the store).', helpValue: 'TIME'}),
     customer: Flags.string({description: 'Simulate one customer and print every transition with its reason.', helpValue: 'ID'}),
@@ -61,9 +70,8 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
     const progress = startProgress('simulating', {enabled: !this.jsonEnabled() && !flags.customer})
     let result: SimulateResult
     try {
-      result = simulate({
+      const options: Omit<SimulateOptions, 'storePath'> = {
         journeys,
-        storePath: storePath(config, flags.store),
         ...(from !== undefined ? {from} : {}),
         ...(until !== undefined ? {until} : {}),
         ...(flags.customer ? {customerId: flags.customer} : {}),
@@ -81,7 +89,12 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
           : {}),
         // Counting customers for the bar costs a pass over the index: only when a bar is shown.
         ...(progress.live ? {onProgress: (done: number, total: number) => progress.update(done, total)} : {}),
-      })
+      }
+      const env = flags.env
+      result =
+        env === undefined
+          ? simulate({...options, storePath: storePath(config, flags.store)})
+          : await withRuntime(env, flags.config, (runtime) => simulateEnvironment(runtime.ctx, options))
     } finally {
       progress.stop()
       if (traceFile) await new Promise((resolve) => traceFile.end(resolve))
