@@ -35,6 +35,7 @@ export async function validateProjectDetailed(options: ValidateOptions): Promise
       ...(file.id !== undefined ? {id: file.id} : {}),
       errorCount: count(file.diagnostics, 'error'),
       warningCount: count(file.diagnostics, 'warning'),
+      infoCount: count(file.diagnostics, 'info'),
     })
   }
   diagnostics.sort(compareDiagnostics)
@@ -45,6 +46,7 @@ export async function validateProjectDetailed(options: ValidateOptions): Promise
       diagnostics,
       errorCount: count(diagnostics, 'error'),
       warningCount: count(diagnostics, 'warning'),
+      infoCount: count(diagnostics, 'info'),
     },
     sources,
   }

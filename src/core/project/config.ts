@@ -29,8 +29,13 @@ export interface JoeConfig {
   journeys: string[]
   /** SQLite event store path, relative to root. */
   store: string
-  /** Template ids per channel; undefined means no catalog, so any template is allowed. */
+  /**
+   * Template ids per channel from the config's `templates` list; undefined when there is none.
+   * The project's catalog is this plus the files of `templatesDir` (see templates/catalog.ts).
+   */
   templates?: Record<string, string[]>
+  /** Folder of template files (`<channel>/<id>.liquid`), relative to root. Default `templates`. */
+  templatesDir: string
   policies: {maxMessagesPerCustomer?: {limit: number; per: string}}
   environments: Record<string, EnvironmentConfig>
 }
@@ -45,7 +50,7 @@ export interface LoadedConfig {
 }
 
 export function defaultConfig(root: string): JoeConfig {
-  return {root, journeys: ['journeys'], store: '.joe/events.db', policies: {}, environments: {}}
+  return {root, journeys: ['journeys'], store: '.joe/events.db', templatesDir: 'templates', policies: {}, environments: {}}
 }
 
 /**
@@ -114,6 +119,7 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     journeys,
     store: typeof raw.store === 'string' ? raw.store : base.store,
     ...(raw.templates ? {templates: raw.templates as Record<string, string[]>} : {}),
+    templatesDir: typeof raw.templates_dir === 'string' ? raw.templates_dir : base.templatesDir,
     policies: policies.max_messages_per_customer ? {maxMessagesPerCustomer: policies.max_messages_per_customer} : {},
     environments,
   }
