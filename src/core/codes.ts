@@ -31,7 +31,7 @@ export const CODES = {
   JOE1007: {
     name: 'file-too-large',
     severity: 'error',
-    summary: 'The file is larger than the 1 MiB limit for a journey, test or config file.',
+    summary: 'The file is larger than the 1 MiB limit for a journey, test, config or template file.',
   },
   JOE1008: {name: 'not-a-mapping', severity: 'error', summary: 'The document is not a YAML mapping (key: value pairs) at the top level.'},
   JOE1009: {
@@ -114,7 +114,8 @@ export const CODES = {
   JOE2020: {
     name: 'unknown-template',
     severity: 'error',
-    summary: "A send names a template that the config's `templates` catalog does not list for that channel.",
+    summary:
+      "A send names a template that the catalog does not have for that channel: no file `templates/<channel>/<id>.liquid` in the templates folder, and not in the config's `templates` list.",
   },
   JOE2030: {
     name: 'exit-is-entry',
@@ -153,6 +154,53 @@ export const CODES = {
     name: 'test-invalid-time',
     severity: 'error',
     summary: 'A test event time is neither an ISO 8601 timestamp nor "+duration", or the first event is relative.',
+  },
+  JOE2100: {
+    name: 'template-syntax',
+    severity: 'error',
+    summary: 'A template (a body, a front matter value or a partial) is not valid Liquid: an unclosed tag, an unknown tag or filter.',
+  },
+  JOE2101: {
+    name: 'template-front-matter',
+    severity: 'error',
+    summary:
+      "A template's front matter is not closed, is not a mapping, has a key its channel does not take (email: subject, from, reply_to, transactional; push and in_app: title, url), or a value of the wrong type.",
+  },
+  JOE2102: {
+    name: 'template-unknown-variable',
+    severity: 'error',
+    summary:
+      'A template reads a variable that does not exist (known: profile, data, journey, message, unsubscribe_url, view_in_browser_url), or a key that `journey` or `message` does not have; every render would fail.',
+  },
+  JOE2103: {
+    name: 'template-missing-data',
+    severity: 'warning',
+    summary:
+      "A send's template reads `data.<key>`, but the send's `data` does not set it and the template neither tests it with `if` nor gives it a `default`: the message would fail to render.",
+  },
+  JOE2104: {name: 'email-without-subject', severity: 'warning', summary: 'An email template has no `subject` in its front matter.'},
+  JOE2105: {
+    name: 'email-without-unsubscribe',
+    severity: 'warning',
+    summary:
+      'An email template (or a partial it renders) never writes `{{ unsubscribe_url }}`; marketing email needs an unsubscribe link. Mark transactional messages with `transactional: true` in the front matter.',
+  },
+  JOE2106: {
+    name: 'sms-segments',
+    severity: 'info',
+    summary:
+      "An SMS template's fixed text alone takes more than one segment (GSM-7: 160 characters in one, 153 per segment beyond; UCS-2, forced by any character GSM-7 lacks: 70 and 67). Carriers bill per segment.",
+  },
+  JOE2107: {
+    name: 'template-misplaced',
+    severity: 'warning',
+    summary:
+      'A `.liquid` file in the templates folder is not where joe reads templates (`<channel>/<id>.liquid`, `email/<id>.txt.liquid`, `partials/<name>.liquid`) or its name is not an id; joe ignores it.',
+  },
+  JOE2108: {
+    name: 'unknown-partial',
+    severity: 'error',
+    summary: 'A template renders or includes a partial that is not a file in the `partials/` folder of the templates folder.',
   },
   JOE3001: {
     name: 'import-invalid-lines',

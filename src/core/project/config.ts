@@ -3,6 +3,7 @@ import path from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {validateAgainstSchema} from '../journey/schema-check.js'
+import {listTemplateIds} from '../templates/template-files.js'
 
 export const CONFIG_FILE = 'joe.config.yaml'
 
@@ -30,10 +31,12 @@ export interface JoeConfig {
   /** SQLite event store path, relative to root. */
   store: string
   /**
-   * Template ids per channel from the config's `templates` list; undefined when there is none.
-   * The project's catalog is this plus the files of `templatesDir` (see templates/catalog.ts).
+   * The template catalog: ids per channel, from the config's `templates` list and the files of
+   * `templatesDir`; undefined when the project has neither, so any template is allowed.
    */
   templates?: Record<string, string[]>
+  /** The ids that have template files; present when `templatesDir` is a templates folder. */
+  templateFiles?: Record<string, string[]>
   /** Folder of template files (`<channel>/<id>.liquid`), relative to root. Default `templates`. */
   templatesDir: string
   policies: {maxMessagesPerCustomer?: {limit: number; per: string}}
@@ -79,7 +82,9 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
         ],
       }
     }
-    return {config: defaultConfig(projectRoot), diagnostics: []}
+    const config = defaultConfig(projectRoot)
+    await addTemplateFiles(config)
+    return {config, diagnostics: []}
   }
   const display = (path.relative(root, file) || file).split(path.sep).join('/')
   const read = await readSourceFile(display, file)
@@ -123,7 +128,25 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     policies: policies.max_messages_per_customer ? {maxMessagesPerCustomer: policies.max_messages_per_customer} : {},
     environments,
   }
+  await addTemplateFiles(config)
   return {config, diagnostics, text: source.text, display}
+}
+
+/** Adds the ids of the template files to the catalog, when the templates folder exists (templates/template-files.ts). */
+async function addTemplateFiles(config: JoeConfig): Promise<void> {
+  const files = await listTemplateIds(path.resolve(config.root, config.templatesDir))
+  if (!files) return
+  config.templateFiles = files
+  // Without a list the catalog is the files themselves (the same object, which rules test for).
+  if (!config.templates) {
+    config.templates = files
+    return
+  }
+  const merged: Record<string, string[]> = {}
+  for (const source of [config.templates, files]) {
+    for (const [channel, ids] of Object.entries(source)) merged[channel] = [...new Set([...(merged[channel] ?? []), ...ids])]
+  }
+  config.templates = merged
 }
 
 /** The project config for commands that need it; a broken config is a clear error, not defaults. */

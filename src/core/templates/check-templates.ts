@@ -3,6 +3,7 @@ import {isObject} from '../journey/rules/rule-context.js'
 import type {SourceFile} from '../journey/source.js'
 import {countSmsSegments} from './sms-segments.js'
 import {type CompiledLiquid, type MessageTemplate, type TemplateCatalog, templateKey} from './template-types.js'
+import {positionAt} from './text-position.js'
 
 /**
  * What `joe validate` says about one template beyond its syntax: an email without a subject
@@ -50,9 +51,15 @@ function smsLength(body: CompiledLiquid): Diagnostic[] {
       severity: 'info',
       message: `this SMS takes at least ${count.segments} segments: ${count.units} ${count.encoding} characters without its variables, and one segment holds ${single}${why}`,
       hint: `carriers bill each segment; shorten the text to ${single} characters for one${count.firstNonGsm ? ', or replace the characters GSM-7 lacks (curly quotes, dashes, emoji)' : ''}`,
-      location: body.locate(1, 1),
+      location: count.firstNonGsm ? locateChar(body, count.firstNonGsm.char) : body.locate(1, 1),
     },
   ]
+}
+
+/** The first place `char` is written in a piece. */
+function locateChar(piece: CompiledLiquid, char: string): ReturnType<CompiledLiquid['locate']> {
+  const {line, column} = positionAt(piece.source, piece.source.indexOf(char))
+  return piece.locate(line, column)
 }
 
 /**

@@ -8,6 +8,7 @@ import {liquidProblem, type TemplateEngines} from './liquid-engine.js'
 import type {TemplateFile} from './template-files.js'
 import {FRONT_MATTER_KEYS, splitFrontMatter} from './template-layout.js'
 import {type CompiledLiquid, type MessageTemplate, TEMPLATE_SUBKEYS, TEMPLATE_VARIABLES, type TemplateField} from './template-types.js'
+import {indexAt, positionAt} from './text-position.js'
 
 /** The files of one template: its main file and, for email, its text part; at least one of them. */
 export interface TemplateSources {
@@ -142,15 +143,9 @@ function readFrontMatter(compiler: Compiler, template: MessageTemplate, file: st
   for (const [key, raw] of Object.entries(value)) {
     const kind = allowed[key]
     if (!kind) {
-      report(
-        compiler,
-        'JOE2101',
-        `unknown front matter key "${key}" for a ${template.channel} template`,
-        source.locate([key], {key: true}),
-        {
-          hint: `${didYouMean(key, known)}${known.length > 0 ? `${template.channel} templates take ${known.join(', ')}` : `${template.channel} templates take no front matter`}`,
-        },
-      )
+      report(compiler, 'JOE2101', `unknown front matter key "${key}" (${template.channel} template)`, source.locate([key], {key: true}), {
+        hint: `${didYouMean(key, known)}${known.length > 0 ? `${template.channel} templates take ${known.join(', ')}` : `${template.channel} templates take no front matter`}`,
+      })
       continue
     }
     if (kind === 'boolean') {
@@ -169,12 +164,7 @@ function readFrontMatter(compiler: Compiler, template: MessageTemplate, file: st
 
 /** Positions inside a front matter value, through the YAML scalar it is written in. */
 function scalarLocator(source: SourceFile, key: string, value: string): CompiledLiquid['locate'] {
-  return (line, column) => {
-    const lines = value.split('\n')
-    let offset = column - 1
-    for (let i = 0; i < line - 1; i++) offset += (lines[i]?.length ?? 0) + 1
-    return source.locateInScalar([key], offset)
-  }
+  return (line, column) => source.locateInScalar([key], indexAt(value, line, column))
 }
 
 /** Unknown variables (JOE2102), missing partials (JOE2108), `data.*` reads and the unsubscribe link. */
@@ -263,8 +253,8 @@ function partialLocation(compiler: Compiler, location: {row: number; col: number
 function locateText(piece: CompiledLiquid, text: string): SourceLocation {
   const index = piece.source.search(new RegExp(`\\{%-?\\s*(?:render|include)\\s+['"]${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]`))
   if (index < 0) return piece.locate(1, 1)
-  const before = piece.source.slice(0, index).split('\n')
-  return piece.locate(before.length, (before.at(-1)?.length ?? 0) + 1)
+  const {line, column} = positionAt(piece.source, index)
+  return piece.locate(line, column)
 }
 
 /**
@@ -272,9 +262,7 @@ function locateText(piece: CompiledLiquid, text: string): SourceLocation {
  * (`{% if data.code %}`) or a `default` filter (`{{ data.code | default: "" }}`).
  */
 export function isGuarded(source: string, line: number, column: number): boolean {
-  const lines = source.split('\n')
-  let offset = column - 1
-  for (let i = 0; i < line - 1; i++) offset += (lines[i]?.length ?? 0) + 1
+  const offset = indexAt(source, line, column)
   const open = Math.max(source.lastIndexOf('{{', offset), source.lastIndexOf('{%', offset))
   if (open < 0) return false
   const closeOutput = source.indexOf('}}', offset)

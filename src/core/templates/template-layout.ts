@@ -56,7 +56,7 @@ export function classifyTemplateFile(relative: string): TemplateFileName {
         parts.length === 1
           ? 'a template file must be in a channel folder'
           : 'template files are not read from sub-folders of a channel folder',
-      hint: `put it in ${TEMPLATE_CHANNELS.map((c) => `${c}/`).join(', ')} or ${PARTIALS_FOLDER}/ directly, e.g. email/${parts.length === 1 ? stem : (parts.at(-1) as string)}`,
+      hint: `put it in ${TEMPLATE_CHANNELS.map((c) => `${c}/`).join(', ')} or ${PARTIALS_FOLDER}/ directly, e.g. email/${name}`,
     }
   }
   const folder = parts[0] as string

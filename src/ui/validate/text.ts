@@ -43,14 +43,14 @@ export function renderValidateText(result: ValidateResult, options: TextRenderOp
 
 function summaryLine(result: ValidateResult, chalk: InstanceType<typeof Chalk>): string {
   const checked = count(result.files.length, 'file')
-  const notes = result.infoCount > 0 ? ` (${count(result.infoCount, 'note')})` : ''
+  const notes = result.infoCount > 0 ? `, ${count(result.infoCount, 'note')}` : ''
   if (result.errorCount === 0 && result.warningCount === 0) return `${chalk.green('✔')} ${checked} checked, no problems${notes}`
   const filesWithProblems = new Set(result.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.location.file)).size
   const parts: string[] = []
   if (result.errorCount > 0) parts.push(count(result.errorCount, 'error'))
   if (result.warningCount > 0) parts.push(count(result.warningCount, 'warning'))
   const mark = result.errorCount > 0 ? chalk.red('✖') : chalk.yellow('⚠')
-  return `${mark} ${parts.join(', ')} in ${count(filesWithProblems, 'file')} (${checked} checked)${notes}`
+  return `${mark} ${parts.join(', ')} in ${count(filesWithProblems, 'file')} (${checked} checked${notes})`
 }
 
 function count(n: number, noun: string): string {
