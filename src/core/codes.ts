@@ -155,6 +155,11 @@ export const CODES = {
     severity: 'error',
     summary: 'A test event time is neither an ISO 8601 timestamp nor "+duration", or the first event is relative.',
   },
+  JOE2094: {
+    name: 'test-contains-without-template',
+    severity: 'error',
+    summary: 'A test expects a send to `contain` some text, but its template has no file in the templates folder to render.',
+  },
   JOE2100: {
     name: 'template-syntax',
     severity: 'error',

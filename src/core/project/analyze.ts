@@ -78,7 +78,7 @@ export async function analyzeProject(options: AnalyzeOptions): Promise<ProjectAn
   const tests = files.filter((f) => f.kind === 'test' && f.source && f.diagnostics.length === 0)
   if (tests.length > 0) {
     const outlines = await journeyOutlines(files, config, options.cwd)
-    for (const test of tests) test.diagnostics.push(...checkTestFile(test.source as SourceFile, outlines))
+    for (const test of tests) test.diagnostics.push(...checkTestFile(test.source as SourceFile, outlines, config.templateFiles))
   }
   for (const file of files) {
     if (file.kind === 'journey' && file.source && !file.diagnostics.some((d) => d.severity === 'error')) {

@@ -77,7 +77,7 @@ export function staticText(source: string): string {
 
 /**
  * JOE2103: the sends of one journey file whose template reads a `data.<key>` that the send's
- * `data` does not set, and does not guard with `if` or `default` (the render would fail).
+ * `data` does not set, and never tests with `if` or gives a `default` (the render would fail).
  */
 export function checkSendData(source: SourceFile, catalog: TemplateCatalog): Diagnostic[] {
   const raw = source.value
@@ -90,9 +90,11 @@ export function checkSendData(source: SourceFile, catalog: TemplateCatalog): Dia
     const template = catalog.templates.get(templateKey(channel, id))
     if (!template) return
     const given = new Set(isObject(data) ? Object.keys(data) : [])
+    // A key the template tests or defaults anywhere is one its author made optional.
+    const optional = new Set(template.dataReads.filter((r) => r.guarded).map((r) => r.key))
     const reported = new Set<string>()
     for (const read of template.dataReads) {
-      if (read.guarded || given.has(read.key) || reported.has(read.key)) continue
+      if (optional.has(read.key) || given.has(read.key) || reported.has(read.key)) continue
       reported.add(read.key)
       const where = `${read.location.file}:${read.location.line}:${read.location.column}`
       diagnostics.push({

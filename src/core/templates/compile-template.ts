@@ -173,6 +173,8 @@ function readVariables(compiler: Compiler, template: MessageTemplate, piece: Com
   try {
     analysis = engine.analyzeSync(piece.parsed)
   } catch (error) {
+    // Report why, then read at least the piece's own variables.
+    analysis = engine.analyzeSync(piece.parsed, {partials: false})
     const problem = liquidProblem(error)
     const partial = /^partial "([^"]*)" does not exist$/.exec(problem.message)?.[1]
     if (partial !== undefined) {
@@ -183,7 +185,6 @@ function readVariables(compiler: Compiler, template: MessageTemplate, piece: Com
       // A partial's own syntax errors are reported on the partial.
       report(compiler, 'JOE2100', `Liquid: ${problem.message}`, piece.locate(problem.line, problem.column))
     }
-    return
   }
   for (const [name, uses] of Object.entries(analysis.globals)) {
     for (const use of uses) {
