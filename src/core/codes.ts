@@ -11,7 +11,8 @@ export interface CodeInfo {
 /**
  * Every stable diagnostic code joe emits. Codes are never reused or renumbered:
  * CI scripts and SARIF baselines key on them. Blocks: 1xxx parse/schema/files,
- * 2xxx journey rules, 3xxx store/import, 4xxx simulate/test, 5xxx diff, 6xxx deploy, 7xxx runtime.
+ * 2xxx journey rules, 3xxx store/import, 4xxx simulate/test, 5xxx diff, 6xxx deploy, 7xxx runtime,
+ * 8xxx messages (templates at run time, connectors).
  */
 export const CODES = {
   JOE1001: {name: 'yaml-syntax', severity: 'error', summary: 'The file is not valid YAML.'},
@@ -476,6 +477,30 @@ export const CODES = {
     name: 'export-json-needs-out',
     severity: 'error',
     summary: '`joe events export --json` prints a summary, so the events need a file: give `--out FILE`.',
+  },
+  JOE8001: {
+    name: 'invalid-connector-options',
+    severity: 'error',
+    summary:
+      "A channel's connector options are not usable: an SMTP URL that is not `smtp://` or `smtps://`, a provider URL that is not http(s), an unknown preset, a missing option, a value of the wrong type.",
+  },
+  JOE8002: {name: 'unknown-connector', severity: 'error', summary: 'A channel names a connector kind joe does not have.'},
+  JOE8003: {
+    name: 'preview-unknown-template',
+    severity: 'error',
+    summary:
+      '`joe preview` names no template of the templates folder (or an id several channels share), or the project has no templates folder.',
+  },
+  JOE8004: {
+    name: 'template-render-failed',
+    severity: 'error',
+    summary:
+      'The template does not render for this customer and data: a variable it reads is missing (templates are strict; use `default` for optional values) or a filter failed.',
+  },
+  JOE8005: {
+    name: 'invalid-preview-flags',
+    severity: 'error',
+    summary: '`joe preview` flags that do not fit: `--data` not `key=value`, or `--format html|eml` for a template that is not an email.',
   },
 } as const satisfies Record<string, CodeInfo>
 
