@@ -1,0 +1,36 @@
+import {JoeError} from '../errors.js'
+import type {Connector} from './connector.js'
+import {parseHttpOptions, parseSmtpOptions} from './connector-options.js'
+import type {ConnectorDeps} from './delivery-context.js'
+
+/** The connector kinds this module creates (the runtime adds stdout, file and webhook). */
+export const MESSAGE_CONNECTOR_KINDS = ['smtp', 'http'] as const
+export type MessageConnectorKind = (typeof MESSAGE_CONNECTOR_KINDS)[number]
+
+/**
+ * Creates the connector of one channel from its options as written in joe.config.yaml
+ * (`channels.<channel>` without `connector`). Bad options are JOE8001, found when `joe serve`
+ * starts rather than at the first message; nodemailer and the Liquid engine load only here.
+ */
+export async function createConnector(kind: string, options: Record<string, unknown>, deps: ConnectorDeps): Promise<Connector> {
+  const ctx = {env: deps.env, channel: deps.channel, vars: deps.vars}
+  switch (kind) {
+    case 'smtp': {
+      if (deps.channel !== 'email') {
+        throw new JoeError('JOE8001', `environment "${deps.env}", channel ${deps.channel}: the smtp connector delivers email only`, {
+          hint: 'use it under channels.email; for other channels use http (provider APIs) or webhook',
+        })
+      }
+      const {createSmtpConnector} = await import('./smtp.js')
+      return createSmtpConnector(parseSmtpOptions(options, ctx), deps)
+    }
+    case 'http': {
+      const {createHttpConnector} = await import('./http-provider.js')
+      return createHttpConnector(parseHttpOptions(options, ctx), deps)
+    }
+    default:
+      throw new JoeError('JOE8002', `environment "${deps.env}", channel ${deps.channel}: unknown connector "${kind}"`, {
+        hint: 'connectors are stdout, file, webhook, smtp and http',
+      })
+  }
+}
