@@ -1,4 +1,5 @@
 import {readFile} from 'node:fs/promises'
+import {isIP} from 'node:net'
 import path from 'node:path'
 import type {Transporter} from 'nodemailer'
 import {JoeError} from '../errors.js'
@@ -33,7 +34,8 @@ export async function createSmtpConnector(options: SmtpOptions, deps: ConnectorD
     socketTimeout: options.timeouts.socketMs,
     tls: {
       rejectUnauthorized: options.tls.rejectUnauthorized,
-      servername: options.host,
+      // SNI takes host names only (RFC 6066).
+      ...(isIP(options.host) === 0 ? {servername: options.host} : {}),
       ...(options.tls.minVersion ? {minVersion: options.tls.minVersion} : {}),
       ...(ca ? {ca} : {}),
     },
