@@ -3,6 +3,7 @@ import {JoeError} from '../errors.js'
 import {parseDuration} from '../journey/duration.js'
 import {isObject} from '../journey/rules/rule-context.js'
 import type {Channel} from './connector.js'
+import {CALLBACK_FORMATS, type CallbackSettings} from './feedback/provider-callbacks.js'
 import {HTTP_PRESETS, type HttpPreset} from './http-presets.js'
 
 /**
@@ -42,6 +43,8 @@ export interface SmtpOptions {
   pool: {maxConnections: number; maxMessages: number}
   timeouts: {connectMs: number; greetingMs: number; socketMs: number}
   tls: {starttls: StartTls; rejectUnauthorized: boolean; minVersion?: 'TLSv1.2' | 'TLSv1.3'; caFile?: string}
+  /** How the provider's delivery callbacks (`/v1/delivery/email`) are shaped and signed; absent: none expected. */
+  events?: CallbackSettings
 }
 
 export interface HttpOptions {
@@ -63,6 +66,8 @@ export interface HttpOptions {
   providerId?: string
   /** Liquid for the recipient, the `to` of bodies; default per channel (DEFAULT_RECIPIENT). */
   to: string
+  /** How the provider's delivery callbacks are shaped and signed; the twilio-sms preset expects Twilio's. */
+  events?: CallbackSettings
 }
 
 /** Where the recipient's address is by default, per channel. */
@@ -185,6 +190,31 @@ export function parseSmtpOptions(raw: Record<string, unknown>, ctx: OptionsConte
       ...(minVersion ? {minVersion} : {}),
       ...(caFile ? {caFile} : {}),
     },
+    ...optional('events', parseEvents(ctx, raw)),
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): {[P in K]?: V} {
+  return (value === undefined ? {} : {[key]: value}) as {[P in K]?: V}
+}
+
+/** The `events` option: the shape and signature of delivery callbacks. */
+function parseEvents(ctx: OptionsContext, raw: Record<string, unknown>, fallback?: CallbackSettings): CallbackSettings | undefined {
+  const events = section(ctx, raw, 'events')
+  if (Object.keys(events).length === 0) return fallback
+  switch (events.format) {
+    case 'joe':
+      return {format: 'joe', secrets: [text(ctx, events, 'secret', true)]}
+    case 'twilio':
+      return {format: 'twilio', authToken: text(ctx, events, 'auth_token') ?? text(ctx, raw, 'auth_token', true)}
+    case 'sendgrid':
+      return {format: 'sendgrid', publicKey: text(ctx, events, 'public_key', true)}
+    default:
+      throw invalid(
+        ctx,
+        `\`events.format\` is one of ${CALLBACK_FORMATS.join(', ')}`,
+        'joe is the generic JSON shape signed with `secret` (docs/templates-and-connectors.md)',
+      )
   }
 }
 
@@ -262,5 +292,9 @@ export function parseHttpOptions(raw: Record<string, unknown>, ctx: OptionsConte
     timeoutMs: durationMs(ctx, raw.timeout, 'timeout', 10_000),
     ...(providerId ? {providerId} : {}),
     to: text(ctx, raw, 'to') ?? DEFAULT_RECIPIENT[ctx.channel],
+    ...optional(
+      'events',
+      parseEvents(ctx, raw, presetName === 'twilio-sms' ? {format: 'twilio', authToken: text(ctx, raw, 'auth_token', true)} : undefined),
+    ),
   }
 }

@@ -1,11 +1,27 @@
 import {JoeError} from '../errors.js'
 import type {Connector} from './connector.js'
-import {parseHttpOptions, parseSmtpOptions} from './connector-options.js'
+import {type OptionsContext, parseHttpOptions, parseSmtpOptions} from './connector-options.js'
 import type {ConnectorDeps} from './delivery-context.js'
+import type {CallbackSettings} from './feedback/provider-callbacks.js'
 
 /** The connector kinds this module creates (the runtime adds stdout, file and webhook). */
 export const MESSAGE_CONNECTOR_KINDS = ['smtp', 'http'] as const
 export type MessageConnectorKind = (typeof MESSAGE_CONNECTOR_KINDS)[number]
+
+/**
+ * How a channel's delivery callbacks (`POST /v1/delivery/<channel>`) are shaped and signed, from
+ * the same options; undefined when its connector expects none. The server passes the result to
+ * parseDeliveryCallback (feedback/provider-callbacks.ts).
+ */
+export function deliveryCallbackSettings(
+  kind: string,
+  options: Record<string, unknown>,
+  ctx: OptionsContext,
+): CallbackSettings | undefined {
+  if (kind === 'smtp') return parseSmtpOptions(options, ctx).events
+  if (kind === 'http') return parseHttpOptions(options, ctx).events
+  return undefined
+}
 
 /**
  * Creates the connector of one channel from its options as written in joe.config.yaml
