@@ -3,7 +3,7 @@ import path from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {validateAgainstSchema} from '../journey/schema-check.js'
-import {listTemplateIds} from '../templates/template-files.js'
+import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 
 export const CONFIG_FILE = 'joe.config.yaml'
 
@@ -142,11 +142,7 @@ async function addTemplateFiles(config: JoeConfig): Promise<void> {
     config.templates = files
     return
   }
-  const merged: Record<string, string[]> = {}
-  for (const source of [config.templates, files]) {
-    for (const [channel, ids] of Object.entries(source)) merged[channel] = [...new Set([...(merged[channel] ?? []), ...ids])]
-  }
-  config.templates = merged
+  config.templates = mergeTemplateIds(config.templates, files)
 }
 
 /** The project config for commands that need it; a broken config is a clear error, not defaults. */

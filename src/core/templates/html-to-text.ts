@@ -16,7 +16,7 @@ export function htmlToText(html: string): string {
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li\b[^>]*>/gi, '\n- ')
     .replace(/<\/(p|div|h[1-6]|table|ul|ol|blockquote|section|header|footer)\s*>/gi, '\n\n')
-    .replace(/<\/(tr|li)\s*>/gi, '\n')
+    .replace(/<\/tr\s*>/gi, '\n')
     .replace(/<hr\b[^>]*>/gi, '\n---\n')
   text = decodeEntities(stripTags(text))
   return text

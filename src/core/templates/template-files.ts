@@ -60,6 +60,18 @@ export async function listTemplateIds(dir: string): Promise<Record<string, strin
   return Object.fromEntries(Object.entries(ids).map(([channel, set]) => [channel, [...set].sort()]))
 }
 
+/** The catalog of a project: the ids of a config's `templates` list and of the template files, per channel. */
+export function mergeTemplateIds(...sources: ReadonlyArray<Readonly<Record<string, unknown>>>): Record<string, string[]> {
+  const merged: Record<string, string[]> = {}
+  for (const source of sources) {
+    for (const [channel, ids] of Object.entries(source)) {
+      const list = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : []
+      merged[channel] = [...new Set([...(merged[channel] ?? []), ...list])]
+    }
+  }
+  return merged
+}
+
 /** Reads every `.liquid` file of a templates folder; unreadable files carry a diagnostic instead of text. */
 export async function readTemplateFiles(dir: string, cwd: string): Promise<TemplateFile[]> {
   return Promise.all(
