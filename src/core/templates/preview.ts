@@ -84,9 +84,11 @@ export async function previewTemplate(options: PreviewOptions): Promise<PreviewR
   })
   if (!rendered.ok) {
     throw new JoeError('JOE8004', rendered.error, {
-      hint: options.customer
-        ? `the customer's profile lacks what the template reads; give the value a default ({{ profile.x | default: "" }}) or pick another customer`
-        : 'pass --customer ID to render with a customer of the event store, and --data key=value for send data',
+      hint: /undefined variable: data\./.test(rendered.error)
+        ? 'give send data with --data KEY=VALUE, or a default in the template ({{ data.x | default: "" }})'
+        : options.customer
+          ? `the customer's profile lacks what the template reads; pick another customer, or give the value a default ({{ profile.x | default: "" }})`
+          : 'pass --customer ID to render with a customer of the event store',
       ...(rendered.location ? {where: rendered.location} : {}),
     })
   }

@@ -94,18 +94,15 @@ export function renderTemplate(catalog: TemplateCatalog, template: MessageTempla
   try {
     switch (template.channel) {
       case 'email': {
+        // In reading order, so the first failure reported is the first in the file.
+        const headers = {subject: line(template.fields.subject), from: line(template.fields.from), replyTo: line(template.fields.reply_to)}
         const html = run(template.body, catalog.engines.html)
         const text = run(template.text, catalog.engines.text)?.trim() ?? htmlToText(html ?? '')
         return {
           ok: true,
           content: {
             channel: 'email',
-            ...definedFields({
-              subject: line(template.fields.subject),
-              from: line(template.fields.from),
-              replyTo: line(template.fields.reply_to),
-              html,
-            }),
+            ...definedFields({...headers, html}),
             text,
             transactional: template.transactional,
           },
@@ -115,14 +112,11 @@ export function renderTemplate(catalog: TemplateCatalog, template: MessageTempla
         return {ok: true, content: {channel: 'sms', text: (run(template.body, catalog.engines.text) ?? '').trim()}}
       case 'push':
       case 'in_app': {
+        const fields = {title: line(template.fields.title), url: line(template.fields.url)}
         const body = (run(template.body, catalog.engines.text) ?? '').trim()
         return {
           ok: true,
-          content: {
-            channel: template.channel,
-            ...definedFields({title: line(template.fields.title), url: line(template.fields.url)}),
-            body,
-          },
+          content: {channel: template.channel, ...definedFields(fields), body},
         }
       }
       case 'webhook': {
