@@ -500,7 +500,7 @@ export const CODES = {
   JOE8005: {
     name: 'invalid-preview-flags',
     severity: 'error',
-    summary: '`joe preview` flags that do not fit: `--data` not `key=value`, or `--format html|eml` for a template that is not an email.',
+    summary: '`joe preview` flags that do not fit: `--data` not `key=value`, or `--format eml` for a template that is not an email.',
   },
 } as const satisfies Record<string, CodeInfo>
 

@@ -30,6 +30,16 @@ export function deliveryCallbackSettings(
  */
 export async function createConnector(kind: string, options: Record<string, unknown>, deps: ConnectorDeps): Promise<Connector> {
   const ctx = {env: deps.env, channel: deps.channel, vars: deps.vars}
+  if (deps.links.secrets.length === 0 || deps.links.secrets.some((s) => s === '') || !/^https?:\/\/[^/]/.test(deps.links.baseUrl)) {
+    // Every message carries signed links (unsubscribe, view in browser, delivery callbacks).
+    throw new JoeError(
+      'JOE8001',
+      `environment "${deps.env}": messages need a public URL (http or https) and a link secret to sign their links`,
+      {
+        hint: 'set public_url and link_secret ("${JOE_LINK_SECRET}") on the environment',
+      },
+    )
+  }
   switch (kind) {
     case 'smtp': {
       if (deps.channel !== 'email') {

@@ -12,6 +12,7 @@ import {type RenderedContent, renderTemplate} from './render.js'
 import {countSmsSegments, type SmsSegments} from './sms-segments.js'
 import {classifyTemplateFile} from './template-layout.js'
 import type {MessageTemplate, TemplateCatalog} from './template-types.js'
+import {webViewHtml} from './web-view.js'
 
 export interface PreviewOptions {
   cwd: string
@@ -162,12 +163,13 @@ export function findTemplate(catalog: TemplateCatalog, name: string, cwd: string
 export type PreviewFormat = 'text' | 'html' | 'eml' | 'json'
 
 /**
- * The preview as a file's content, for the formats that are not for a terminal: the HTML body,
- * the whole email as `.eml`, or JSON. Other channels have no HTML or eml (JOE8005).
+ * The preview as a file's content, for the formats that are not for a terminal: the message as a
+ * web page (an email's HTML), the whole email as `.eml` (email only, JOE8005 otherwise), or JSON.
  */
 export async function previewFile(result: PreviewResult, format: Exclude<PreviewFormat, 'text'>): Promise<string | Buffer> {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`
   const {content} = result
+  if (format === 'html') return webViewHtml(content)
   if (content.channel !== 'email') {
     throw new JoeError(
       'JOE8005',
@@ -178,7 +180,6 @@ export async function previewFile(result: PreviewResult, format: Exclude<Preview
       },
     )
   }
-  if (format === 'html') return content.html ?? `<pre>${content.text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>\n`
   const to = typeof result.customer?.profile.email === 'string' ? result.customer.profile.email : 'customer@example.invalid'
   const links = messageLinks(PREVIEW_LINK_SETTINGS, {
     customerId: result.customer?.id ?? 'preview',

@@ -205,6 +205,8 @@ describe('http provider connector (against a real HTTP server)', () => {
     })
     await expect(createConnector('smtp', {url: 'smtp://x', from: 'a@b.c'}, deps)).rejects.toThrow('delivers email only')
     await expect(createConnector('carrier-pigeon', {}, deps)).rejects.toMatchObject({code: 'JOE8002'})
+    const unsigned = {...deps, links: {...deps.links, secrets: []}}
+    await expect(createConnector('http', {preset: 'json', url: 'https://x'}, unsigned)).rejects.toThrow('link secret')
   })
 })
 

@@ -97,6 +97,7 @@ describe('joe preview', () => {
     expect(String(mail.html)).toContain('<b>SAVE10</b>')
     const sms = await previewTemplate({cwd, config, store, template: 'sms/offer', data: {code: 'X'}, now: NOW})
     await expect(previewFile(sms, 'eml')).rejects.toMatchObject({code: 'JOE8005'})
+    expect(String(await previewFile(sms, 'html'))).toContain('<pre style="white-space:pre-wrap;font-family:inherit">Code X</pre>')
     expect(JSON.parse(String(await previewFile(sms, 'json')))).toMatchObject({content: {channel: 'sms', text: 'Code X'}})
   })
 
