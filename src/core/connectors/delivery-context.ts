@@ -8,7 +8,7 @@ import {templateKey} from '../templates/template-types.js'
 import type {Channel, OutboxMessage} from './connector.js'
 
 /** What the runtime gives every connector it creates. */
-export interface ConnectorDeps {
+export interface MessageConnectorDeps {
   /** The environment delivering. */
   env: string
   /** The channel this connector delivers. */
@@ -41,7 +41,7 @@ export interface PreparedMessage {
  * customer is a failure (the message goes to the dead letters with the reason); a template id
  * with no file (kept at the provider, listed in the config) renders to `content: null`.
  */
-export function prepareMessage(message: OutboxMessage, deps: ConnectorDeps): PreparedMessage | {error: string} {
+export function prepareMessage(message: OutboxMessage, deps: MessageConnectorDeps): PreparedMessage | {error: string} {
   const links = messageLinks(deps.links, message)
   const context = renderContextOf(message, links)
   let content: RenderedContent | null = null
@@ -79,12 +79,12 @@ export interface ConnectorLiquid {
 }
 
 /** The catalog's engines, or fresh ones for a project without templates. */
-export async function connectorEngines(deps: ConnectorDeps): Promise<TemplateEngines> {
+export async function connectorEngines(deps: MessageConnectorDeps): Promise<TemplateEngines> {
   return deps.templates?.engines ?? createTemplateEngines(new Map())
 }
 
 /** Parses option Liquid; a syntax error is a bad option (JOE8001), found when `joe serve` starts. */
-export function compileOption(engines: TemplateEngines, source: string, what: string, deps: ConnectorDeps): ConnectorLiquid {
+export function compileOption(engines: TemplateEngines, source: string, what: string, deps: MessageConnectorDeps): ConnectorLiquid {
   try {
     return {what, parsed: engines.text.parse(source), engine: engines.text}
   } catch (error) {

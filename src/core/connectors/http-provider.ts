@@ -1,10 +1,10 @@
 import type {Connector, DeliveryOutcome, OutboxMessage} from './connector.js'
 import type {HttpOptions} from './connector-options.js'
 import {
-  type ConnectorDeps,
   type ConnectorLiquid,
   compileOption,
   connectorEngines,
+  type MessageConnectorDeps,
   prepareMessage,
   renderOption,
 } from './delivery-context.js'
@@ -19,7 +19,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024
  * (undici) with a timeout, the idempotency key as `Idempotency-Key`, and redirects refused; the
  * response becomes an outcome by http-outcome.ts.
  */
-export async function createHttpConnector(options: HttpOptions, deps: ConnectorDeps): Promise<Connector> {
+export async function createHttpConnector(options: HttpOptions, deps: MessageConnectorDeps): Promise<Connector> {
   const engines = await connectorEngines(deps)
   const to = compileOption(engines, options.to, '`to`', deps)
   const body = options.body === undefined ? undefined : compileOption(engines, options.body, '`body`', deps)

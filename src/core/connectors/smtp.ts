@@ -5,7 +5,7 @@ import type {Transporter} from 'nodemailer'
 import {JoeError} from '../errors.js'
 import type {Connector, DeliveryOutcome, OutboxMessage} from './connector.js'
 import type {SmtpOptions} from './connector-options.js'
-import {type ConnectorDeps, compileOption, connectorEngines, prepareMessage, renderOption} from './delivery-context.js'
+import {compileOption, connectorEngines, type MessageConnectorDeps, prepareMessage, renderOption} from './delivery-context.js'
 import {composeEmail, messageIdFor} from './email-message.js'
 
 /**
@@ -14,7 +14,7 @@ import {composeEmail, messageIdFor} from './email-message.js'
  * List-Unsubscribe / List-Unsubscribe-Post on marketing email. Every problem is an outcome:
  * 4xx replies and network trouble are retried, 5xx replies are permanent.
  */
-export async function createSmtpConnector(options: SmtpOptions, deps: ConnectorDeps): Promise<Connector> {
+export async function createSmtpConnector(options: SmtpOptions, deps: MessageConnectorDeps): Promise<Connector> {
   const engines = await connectorEngines(deps)
   const to = compileOption(engines, options.to, '`to`', deps)
   const ca = options.tls.caFile ? await readCa(path.resolve(deps.root, options.tls.caFile), deps) : undefined
@@ -93,7 +93,7 @@ export function smtpOutcome(error: unknown, options: Pick<SmtpOptions, 'display'
   return {status: 'retry', error: `${options.display}: ${err.code ? `${err.code} ` : ''}${reply}`}
 }
 
-async function readCa(file: string, deps: ConnectorDeps): Promise<string> {
+async function readCa(file: string, deps: MessageConnectorDeps): Promise<string> {
   try {
     return await readFile(file, 'utf8')
   } catch (cause) {

@@ -1,6 +1,6 @@
 import {generateKeyPairSync, sign} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
-import {deliveryCallbackSettings} from '../../../src/core/connectors/create-connector.js'
+import {deliveryCallbackSettings} from '../../../src/core/connectors/create-message-connector.js'
 import {messageIdFor} from '../../../src/core/connectors/email-message.js'
 import {type DeliveryReport, feedbackOf, optOutTraits, type ReportedMessage} from '../../../src/core/connectors/feedback/delivery-events.js'
 import {joeSignature, parseDeliveryCallback, twilioSignature} from '../../../src/core/connectors/feedback/provider-callbacks.js'

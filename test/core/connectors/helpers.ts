@@ -1,5 +1,5 @@
 import type {Channel, OutboxMessage} from '../../../src/core/connectors/connector.js'
-import type {ConnectorDeps} from '../../../src/core/connectors/delivery-context.js'
+import type {MessageConnectorDeps} from '../../../src/core/connectors/delivery-context.js'
 import {loadTemplateCatalog} from '../../../src/core/templates/catalog.js'
 import {tempProject} from '../../helpers/temp-project.js'
 
@@ -42,7 +42,7 @@ export const TEMPLATES: Record<string, string> = {
 }
 
 /** Connector dependencies over a templates folder with TEMPLATES. */
-export async function connectorDeps(channel: Channel, overrides: Partial<ConnectorDeps> = {}): Promise<ConnectorDeps> {
+export async function connectorDeps(channel: Channel, overrides: Partial<MessageConnectorDeps> = {}): Promise<MessageConnectorDeps> {
   const dir = await tempProject(TEMPLATES)
   const {catalog} = await loadTemplateCatalog(`${dir}/templates`, dir)
   return {

@@ -2,7 +2,7 @@ import http from 'node:http'
 import type net from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {Channel} from '../../../src/core/connectors/connector.js'
-import {createConnector} from '../../../src/core/connectors/create-connector.js'
+import {createConnector} from '../../../src/core/connectors/create-message-connector.js'
 import {outcomeOfResponse, retryAfterMs} from '../../../src/core/connectors/http-outcome.js'
 import {connectorDeps, NOW, outboxMessage} from './helpers.js'
 

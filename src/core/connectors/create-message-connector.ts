@@ -1,7 +1,7 @@
 import {JoeError} from '../errors.js'
 import type {Connector} from './connector.js'
 import {type OptionsContext, parseHttpOptions, parseSmtpOptions} from './connector-options.js'
-import type {ConnectorDeps} from './delivery-context.js'
+import type {MessageConnectorDeps} from './delivery-context.js'
 import type {CallbackSettings} from './feedback/provider-callbacks.js'
 
 /** The connector kinds this module creates (the runtime adds stdout, file and webhook). */
@@ -28,7 +28,7 @@ export function deliveryCallbackSettings(
  * (`channels.<channel>` without `connector`). Bad options are JOE8001, found when `joe serve`
  * starts rather than at the first message; nodemailer and the Liquid engine load only here.
  */
-export async function createConnector(kind: string, options: Record<string, unknown>, deps: ConnectorDeps): Promise<Connector> {
+export async function createConnector(kind: string, options: Record<string, unknown>, deps: MessageConnectorDeps): Promise<Connector> {
   const ctx = {env: deps.env, channel: deps.channel, vars: deps.vars}
   if (deps.links.secrets.length === 0 || deps.links.secrets.some((s) => s === '') || !/^https?:\/\/[^/]/.test(deps.links.baseUrl)) {
     // Every message carries signed links (unsubscribe, view in browser, delivery callbacks).
