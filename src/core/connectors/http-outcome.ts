@@ -1,3 +1,4 @@
+import {redactSecrets} from '../secrets.js'
 import type {DeliveryOutcome} from './connector.js'
 
 /**
@@ -65,4 +66,9 @@ function snippet(body: string): string {
   const text = body.replace(/\s+/g, ' ').trim()
   if (text === '') return ''
   return `: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`
+}
+
+/** An outcome whose error text is safe to store and show: every secret (a password, a token a provider echoed) masked. */
+export function redactOutcome(outcome: DeliveryOutcome, secrets: readonly string[]): DeliveryOutcome {
+  return outcome.status === 'sent' ? outcome : {...outcome, error: redactSecrets(outcome.error, secrets)}
 }

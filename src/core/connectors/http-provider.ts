@@ -1,3 +1,4 @@
+import {urlSecrets} from '../secrets.js'
 import type {Connector, DeliveryOutcome, OutboxMessage} from './connector.js'
 import type {HttpOptions} from './connector-options.js'
 import {
@@ -8,7 +9,7 @@ import {
   prepareMessage,
   renderOption,
 } from './delivery-context.js'
-import {outcomeOfRequestError, outcomeOfResponse} from './http-outcome.js'
+import {outcomeOfRequestError, outcomeOfResponse, redactOutcome} from './http-outcome.js'
 
 /** Provider responses are read up to this size; ids and error messages are near the start. */
 const MAX_RESPONSE_BYTES = 64 * 1024
@@ -28,6 +29,10 @@ export async function createHttpConnector(options: HttpOptions, deps: MessageCon
       ? undefined
       : Object.entries(options.form).map(([name, source]) => [name, compileOption(engines, source, `form field ${name}`, deps)] as const)
   const json = /[/+]json\b/i.test(options.contentType)
+  // Header values are credentials more often than not (`Bearer …`, `Basic …`): never in an error text.
+  const secrets = [...urlSecrets(options.url), ...Object.values(options.headers).flatMap((v) => [v, v.split(' ').at(-1) ?? ''])]
+    .filter((s) => s.length >= 4)
+    .sort((a, b) => b.length - a.length)
 
   const requestBody = (scope: Record<string, unknown>): {text: string} | {error: string} => {
     if (form) return renderForm(form, scope)
@@ -71,9 +76,12 @@ export async function createHttpConnector(options: HttpOptions, deps: MessageCon
           signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
         })
         const text = await readLimited(response)
-        return outcomeOfResponse({status: response.status, headers: response.headers, body: text}, deps.now(), options.providerId)
+        return redactOutcome(
+          outcomeOfResponse({status: response.status, headers: response.headers, body: text}, deps.now(), options.providerId),
+          secrets,
+        )
       } catch (error) {
-        return outcomeOfRequestError(error, options.timeoutMs)
+        return redactOutcome(outcomeOfRequestError(error, options.timeoutMs), secrets)
       }
     },
     async close(): Promise<void> {

@@ -7,6 +7,7 @@ import type {Connector, DeliveryOutcome, OutboxMessage} from './connector.js'
 import type {SmtpOptions} from './connector-options.js'
 import {compileOption, connectorEngines, type MessageConnectorDeps, prepareMessage, renderOption} from './delivery-context.js'
 import {composeEmail, messageIdFor} from './email-message.js'
+import {redactOutcome} from './http-outcome.js'
 
 /**
  * Email over SMTP with nodemailer: a pool of connections (implicit TLS for smtps://, STARTTLS
@@ -71,7 +72,7 @@ export async function createSmtpConnector(options: SmtpOptions, deps: MessageCon
         const info = (await transporter.sendMail({...mail, ...(signal ? {signal} : {})})) as {response?: string}
         return {status: 'sent', providerId: messageId, ...(info.response ? {detail: info.response} : {})}
       } catch (error) {
-        return smtpOutcome(error, options)
+        return redactOutcome(smtpOutcome(error, options), options.auth ? [options.auth.pass] : [])
       }
     },
     async close(): Promise<void> {

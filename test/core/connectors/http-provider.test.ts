@@ -159,6 +159,13 @@ describe('http provider connector (against a real HTTP server)', () => {
     ])
   })
 
+  it('never stores a credential the provider echoes in an error', async () => {
+    const server = await startServer((request) => ({status: 401, body: `{"error": "bad token ${String(request.headers.authorization)}"}`}))
+    const push = await connector('push', {preset: 'json-push', url: `${server.url}/push`, headers: {Authorization: 'Bearer ${PUSH_TOKEN}'}})
+    const outcome = await push.deliver(outboxMessage({channel: 'push', template: 'nudge'}))
+    expect(outcome).toEqual({status: 'failed', error: 'HTTP 401: {"error": "bad token ***"}'})
+  })
+
   it('retries when the provider is down, or does not answer within the timeout', async () => {
     const down = await startServer(() => ({status: 200}))
     await cleanups.pop()?.()
