@@ -1,49 +1,35 @@
 import {redactSecrets} from '../secrets.js'
 import type {DeliveryOutcome} from './connector.js'
+import {outcomeOf} from './webhook.js'
 
 /**
- * What an HTTP response means for a delivery, for every connector that calls an HTTP API (the
- * provider connector here, and the webhook connector should agree): 2xx sent; 408, 429 and 5xx
- * are worth another attempt (after Retry-After when given); any other status is permanent;
- * redirects are refused rather than followed, since a POST that is redirected becomes a GET.
+ * The outcome of a provider's HTTP response: webhook.ts's `outcomeOf` decides what a status means
+ * (2xx sent; 408, 429 after Retry-After, and 5xx retried; anything else failed), for every
+ * connector that speaks HTTP. Here it gains the provider's message id, read from a dot path of a
+ * 2xx JSON body, and the request's own method in its error text.
  */
 export function outcomeOfResponse(
   response: {status: number; headers: Headers; body: string},
-  now: number,
-  providerIdPath?: string,
+  request: {method: string; where: string; now: number; providerIdPath?: string},
 ): DeliveryOutcome {
-  const {status} = response
-  if (status >= 200 && status < 300) {
-    const id = providerIdPath ? providerIdOf(response.body, providerIdPath) : undefined
-    return {status: 'sent', ...(id === undefined ? {} : {providerId: id}), detail: `HTTP ${status}`}
-  }
-  const error = `HTTP ${status}${snippet(response.body)}`
-  if (status === 408 || status === 429 || status >= 500) {
-    const after = retryAfterMs(response.headers.get('retry-after'), now)
-    return {status: 'retry', error, ...(after === undefined ? {} : {retryAfterMs: after})}
-  }
-  if (status >= 300 && status < 400) {
-    return {status: 'failed', error: `${error}: redirected to ${response.headers.get('location') ?? '(nowhere)'}; configure the final URL`}
-  }
-  return {status: 'failed', error}
+  const outcome = outcomeOf(response.status, response.headers.get('retry-after'), response.body, request.now, request.where)
+  if (outcome.status !== 'sent') return {...outcome, error: outcome.error.replace(/^POST /, `${request.method} `)}
+  const id = request.providerIdPath ? providerIdOf(response.body, request.providerIdPath) : undefined
+  return id === undefined ? outcome : {...outcome, providerId: id}
 }
 
 /** A request that got no response: network errors and timeouts are transient; a shutdown is retried by the next process. */
-export function outcomeOfRequestError(error: unknown, timeoutMs: number): DeliveryOutcome {
+export function outcomeOfRequestError(error: unknown, request: {method: string; where: string; timeoutMs: number}): DeliveryOutcome {
   const err = error as {name?: string; message?: string; cause?: {code?: string; message?: string}}
-  if (err.name === 'TimeoutError') return {status: 'retry', error: `no response within ${timeoutMs} ms`}
-  if (err.name === 'AbortError') return {status: 'retry', error: 'aborted (shutting down)'}
-  const cause = err.cause?.code ?? err.cause?.message
-  return {status: 'retry', error: `${err.message ?? String(error)}${cause ? ` (${cause})` : ''}`}
+  const prefix = `${request.method} ${request.where}`
+  if (err.name === 'TimeoutError') return {status: 'retry', error: `${prefix}: no answer within ${request.timeoutMs} ms`}
+  if (err.name === 'AbortError') return {status: 'retry', error: `${prefix}: aborted (shutting down)`}
+  return {status: 'retry', error: `${prefix}: ${err.cause?.code ?? err.cause?.message ?? err.message ?? String(error)}`}
 }
 
-/** Retry-After in milliseconds from now: delay-seconds or an HTTP date (RFC 9110 10.2.3); undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined
-  const text = value.trim()
-  if (/^\d+$/.test(text)) return Number(text) * 1000
-  const at = Date.parse(text)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+/** An outcome whose error text is safe to store and show: every secret (a password, a token a provider echoed) masked. */
+export function redactOutcome(outcome: DeliveryOutcome, secrets: readonly string[]): DeliveryOutcome {
+  return outcome.status === 'sent' ? outcome : {...outcome, error: redactSecrets(outcome.error, secrets)}
 }
 
 /** The value at a dot path (`sid`, `data.id`, `results.0.id`) of a JSON body, as a string. */
@@ -59,16 +45,4 @@ function providerIdOf(body: string, path: string): string | undefined {
     value = (value as Record<string, unknown>)[key]
   }
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
-}
-
-/** The start of a response body, for the error a dead letter shows. */
-function snippet(body: string): string {
-  const text = body.replace(/\s+/g, ' ').trim()
-  if (text === '') return ''
-  return `: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`
-}
-
-/** An outcome whose error text is safe to store and show: every secret (a password, a token a provider echoed) masked. */
-export function redactOutcome(outcome: DeliveryOutcome, secrets: readonly string[]): DeliveryOutcome {
-  return outcome.status === 'sent' ? outcome : {...outcome, error: redactSecrets(outcome.error, secrets)}
 }

@@ -29,6 +29,9 @@ export async function createHttpConnector(options: HttpOptions, deps: MessageCon
       ? undefined
       : Object.entries(options.form).map(([name, source]) => [name, compileOption(engines, source, `form field ${name}`, deps)] as const)
   const json = /[/+]json\b/i.test(options.contentType)
+  const url = new URL(options.url)
+  // Errors name the endpoint without user info or query, which may hold credentials.
+  const where = `${url.protocol}//${url.host}${url.pathname}`
   // Header values are credentials more often than not (`Bearer …`, `Basic …`): never in an error text.
   const secrets = [...urlSecrets(options.url), ...Object.values(options.headers).flatMap((v) => [v, v.split(' ').at(-1) ?? ''])]
     .filter((s) => s.length >= 4)
@@ -77,11 +80,14 @@ export async function createHttpConnector(options: HttpOptions, deps: MessageCon
         })
         const text = await readLimited(response)
         return redactOutcome(
-          outcomeOfResponse({status: response.status, headers: response.headers, body: text}, deps.now(), options.providerId),
+          outcomeOfResponse(
+            {status: response.status, headers: response.headers, body: text},
+            {method: options.method, where, now: deps.now(), ...(options.providerId ? {providerIdPath: options.providerId} : {})},
+          ),
           secrets,
         )
       } catch (error) {
-        return redactOutcome(outcomeOfRequestError(error, options.timeoutMs), secrets)
+        return redactOutcome(outcomeOfRequestError(error, {method: options.method, where, timeoutMs: options.timeoutMs}), secrets)
       }
     },
     async close(): Promise<void> {

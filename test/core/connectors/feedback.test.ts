@@ -3,8 +3,9 @@ import {describe, expect, it} from 'vitest'
 import {deliveryCallbackSettings} from '../../../src/core/connectors/create-message-connector.js'
 import {messageIdFor} from '../../../src/core/connectors/email-message.js'
 import {type DeliveryReport, feedbackOf, optOutTraits, type ReportedMessage} from '../../../src/core/connectors/feedback/delivery-events.js'
-import {joeSignature, parseDeliveryCallback, twilioSignature} from '../../../src/core/connectors/feedback/provider-callbacks.js'
+import {parseDeliveryCallback, twilioSignature} from '../../../src/core/connectors/feedback/provider-callbacks.js'
 import {isOneClickBody, unsubscribeFromLink, unsubscribePage} from '../../../src/core/connectors/feedback/unsubscribe.js'
+import {webhookSignature} from '../../../src/core/connectors/webhook.js'
 import {messageLinks, UNSUBSCRIBE_PATH} from '../../../src/core/templates/link-tokens.js'
 
 const NOW = Date.UTC(2026, 2, 2, 12)
@@ -72,13 +73,13 @@ describe("joe's generic callback", () => {
   })
   const request = (signature: string, text = body) => ({
     url: 'https://joe.example.com/v1/delivery/email',
-    headers: {'x-joe-signature': signature},
+    headers: {'joe-signature': signature},
     body: text,
   })
   const settings = {format: 'joe', secrets: ['old', 'new']} as const
 
   it('accepts a body signed with any current secret within five minutes', () => {
-    const result = parseDeliveryCallback(settings, request(joeSignature('new', body, NOW / 1000 - 60)), NOW)
+    const result = parseDeliveryCallback(settings, request(webhookSignature('new', NOW / 1000 - 60, body)), NOW)
     expect(result).toEqual({
       ok: true,
       ignored: 0,
@@ -92,16 +93,21 @@ describe("joe's generic callback", () => {
 
   it('refuses unsigned, tampered, replayed and malformed requests whole', () => {
     expect(parseDeliveryCallback(settings, {...request(''), headers: {}}, NOW)).toMatchObject({ok: false, status: 401})
-    expect(parseDeliveryCallback(settings, request(joeSignature('other', body, NOW / 1000)), NOW)).toMatchObject({ok: false, status: 401})
-    expect(parseDeliveryCallback(settings, request(joeSignature('new', body, NOW / 1000), `${body} `), NOW)).toMatchObject({status: 401})
-    expect(parseDeliveryCallback(settings, request(joeSignature('new', body, NOW / 1000 - 600)), NOW)).toMatchObject({status: 401})
+    expect(parseDeliveryCallback(settings, request(webhookSignature('other', NOW / 1000, body)), NOW)).toMatchObject({
+      ok: false,
+      status: 401,
+    })
+    expect(parseDeliveryCallback(settings, request(webhookSignature('new', NOW / 1000, body), `${body} `), NOW)).toMatchObject({
+      status: 401,
+    })
+    expect(parseDeliveryCallback(settings, request(webhookSignature('new', NOW / 1000 - 600, body)), NOW)).toMatchObject({status: 401})
     const bad = JSON.stringify({
       events: [
         {type: 'delivered', message_id: 'k1'},
         {type: 'exploded', message_id: 'k2'},
       ],
     })
-    expect(parseDeliveryCallback(settings, request(joeSignature('new', bad, NOW / 1000), bad), NOW)).toEqual({
+    expect(parseDeliveryCallback(settings, request(webhookSignature('new', NOW / 1000, bad), bad), NOW)).toEqual({
       ok: false,
       status: 400,
       reason: 'events[1].type must be one of delivered, bounced, complained, opened, clicked, unsubscribed',

@@ -3,7 +3,7 @@ import type net from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {Channel} from '../../../src/core/connectors/connector.js'
 import {createConnector} from '../../../src/core/connectors/create-message-connector.js'
-import {outcomeOfResponse, retryAfterMs} from '../../../src/core/connectors/http-outcome.js'
+import {outcomeOfResponse} from '../../../src/core/connectors/http-outcome.js'
 import {connectorDeps, NOW, outboxMessage} from './helpers.js'
 
 interface Received {
@@ -137,7 +137,7 @@ describe('http provider connector (against a real HTTP server)', () => {
     })
   })
 
-  it('retries 429 after Retry-After, 503 and 408; fails other 4xx with the response; refuses redirects', async () => {
+  it('retries 429 after Retry-After, 503 and 408; fails other 4xx with the response, and redirects', async () => {
     const replies = [
       {status: 429, headers: {'retry-after': '30'}, body: '{"message":"slow down"}'},
       {status: 503, body: 'maintenance'},
@@ -150,12 +150,13 @@ describe('http provider connector (against a real HTTP server)', () => {
     const sms = await connector('sms', {preset: 'json', url: `${server.url}/x`})
     const outcomes = []
     for (let i = 0; i < replies.length; i++) outcomes.push(await sms.deliver(outboxMessage({channel: 'sms', template: 'cart-sms-1'})))
+    const where = `POST ${server.url}/x`
     expect(outcomes).toEqual([
-      {status: 'retry', error: 'HTTP 429: {"message":"slow down"}', retryAfterMs: 30_000},
-      {status: 'retry', error: 'HTTP 503: maintenance'},
-      {status: 'retry', error: 'HTTP 408'},
-      {status: 'failed', error: 'HTTP 400: {"code":21211,"message":"The To number is not valid"}'},
-      {status: 'failed', error: 'HTTP 302: redirected to https://elsewhere.example/; configure the final URL'},
+      {status: 'retry', error: `${where}: HTTP 429: {"message":"slow down"}`, retryAfterMs: 30_000},
+      {status: 'retry', error: `${where}: HTTP 503: maintenance`},
+      {status: 'retry', error: `${where}: HTTP 408`},
+      {status: 'failed', error: `${where}: HTTP 400: {"code":21211,"message":"The To number is not valid"}`},
+      {status: 'failed', error: `${where}: HTTP 302`},
     ])
   })
 
@@ -163,7 +164,7 @@ describe('http provider connector (against a real HTTP server)', () => {
     const server = await startServer((request) => ({status: 401, body: `{"error": "bad token ${String(request.headers.authorization)}"}`}))
     const push = await connector('push', {preset: 'json-push', url: `${server.url}/push`, headers: {Authorization: 'Bearer ${PUSH_TOKEN}'}})
     const outcome = await push.deliver(outboxMessage({channel: 'push', template: 'nudge'}))
-    expect(outcome).toEqual({status: 'failed', error: 'HTTP 401: {"error": "bad token ***"}'})
+    expect(outcome).toEqual({status: 'failed', error: `POST ${server.url}/push: HTTP 401: {"error": "bad token ***"}`})
   })
 
   it('retries when the provider is down, or does not answer within the timeout', async () => {
@@ -176,7 +177,7 @@ describe('http provider connector (against a real HTTP server)', () => {
     const slow = await connector('sms', {preset: 'json', url: `${silent.url}/x`, timeout: '1s'})
     expect(await slow.deliver(outboxMessage({channel: 'sms', template: 'cart-sms-1'}))).toEqual({
       status: 'retry',
-      error: 'no response within 1000 ms',
+      error: `POST ${silent.url}/x: no answer within 1000 ms`,
     })
   })
 
@@ -219,20 +220,19 @@ describe('http provider connector (against a real HTTP server)', () => {
 
 describe('HTTP outcomes', () => {
   const headers = (h: Record<string, string> = {}) => new Headers(h)
-  it('reads Retry-After as seconds or an HTTP date against the clock passed in', () => {
-    expect(retryAfterMs('120', NOW)).toBe(120_000)
-    expect(retryAfterMs(new Date(NOW + 90_000).toUTCString(), NOW)).toBe(90_000)
-    expect(retryAfterMs(new Date(NOW - 5000).toUTCString(), NOW)).toBe(0)
-    expect(retryAfterMs('soon', NOW)).toBeUndefined()
-    expect(retryAfterMs(null, NOW)).toBeUndefined()
-  })
-
   it('takes the provider id from a dot path of a JSON response, when there is one', () => {
-    expect(outcomeOfResponse({status: 200, headers: headers(), body: '{"results":[{"id":7}]}'}, NOW, 'results.0.id')).toEqual({
+    expect(
+      outcomeOfResponse(
+        {status: 200, headers: headers(), body: '{"results":[{"id":7}]}'},
+        {method: 'POST', where: 'x', now: NOW, providerIdPath: 'results.0.id'},
+      ),
+    ).toEqual({
       status: 'sent',
       providerId: '7',
       detail: 'HTTP 200',
     })
-    expect(outcomeOfResponse({status: 200, headers: headers(), body: 'OK'}, NOW, 'id')).toEqual({status: 'sent', detail: 'HTTP 200'})
+    expect(
+      outcomeOfResponse({status: 200, headers: headers(), body: 'OK'}, {method: 'POST', where: 'x', now: NOW, providerIdPath: 'id'}),
+    ).toEqual({status: 'sent', detail: 'HTTP 200'})
   })
 })

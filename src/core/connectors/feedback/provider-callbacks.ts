@@ -1,5 +1,6 @@
 import {createHmac, createPublicKey, timingSafeEqual, verify} from 'node:crypto'
 import {idempotencyKeyOf} from '../email-message.js'
+import {webhookSignature} from '../webhook.js'
 import type {CallbackRequest, CallbackResult, DeliveryEventType, DeliveryReport} from './delivery-events.js'
 
 /**
@@ -10,7 +11,7 @@ import type {CallbackRequest, CallbackResult, DeliveryEventType, DeliveryReport}
 
 /** How one channel's callbacks are signed and shaped (the `events` option of its connector). */
 export type CallbackSettings =
-  /** joe's own JSON shape, signed like joe's webhooks: `X-Joe-Signature: t=<unix s>,v1=<hex HMAC-SHA256 of "t.body">`. */
+  /** joe's own JSON shape, signed as joe signs its webhooks: `Joe-Signature: t=<unix s>,v1=<hex HMAC-SHA256 of "t.body">` (webhook.ts). */
   | {format: 'joe'; secrets: readonly string[]}
   /** Twilio's SMS status callback (form-encoded), signed with the account's auth token. */
   | {format: 'twilio'; authToken: string}
@@ -40,11 +41,6 @@ function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** `X-Joe-Signature` of a body, as joe signs what it sends and checks what it receives. */
-export function joeSignature(secret: string, body: string, timestampSeconds: number): string {
-  return `t=${timestampSeconds},v1=${createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex')}`
-}
-
 const JOE_TYPES: Readonly<Record<string, DeliveryEventType>> = {
   delivered: 'message_delivered',
   bounced: 'message_bounced',
@@ -61,18 +57,18 @@ const JOE_TYPES: Readonly<Record<string, DeliveryEventType>> = {
  * "bounce_type"? ("hard"|"soft"), "reason"?, "url"?}]}` (or one event object alone).
  */
 export function parseJoeCallback(secrets: readonly string[], request: CallbackRequest, now: number): CallbackResult {
-  const header = request.headers['x-joe-signature']
-  if (!header) return unauthorized('missing X-Joe-Signature')
+  const header = request.headers['joe-signature']
+  if (!header) return unauthorized('missing Joe-Signature')
   const parts = header.split(',').map((p) => p.trim().split('='))
   const t = Number(parts.find(([k]) => k === 't')?.[1])
   const given = parts.filter(([k]) => k === 'v1').map(([, v]) => Buffer.from(v ?? '', 'hex'))
-  if (!Number.isInteger(t) || given.length === 0) return unauthorized('malformed X-Joe-Signature')
-  if (Math.abs(now - t * 1000) > SIGNATURE_TOLERANCE_MS) return unauthorized('X-Joe-Signature timestamp is too old or in the future')
+  if (!Number.isInteger(t) || given.length === 0) return unauthorized('malformed Joe-Signature')
+  if (Math.abs(now - t * 1000) > SIGNATURE_TOLERANCE_MS) return unauthorized('Joe-Signature timestamp is too old or in the future')
   const valid = secrets.some((secret) => {
-    const wanted = createHmac('sha256', secret).update(`${t}.${request.body}`).digest()
+    const wanted = Buffer.from(webhookSignature(secret, t, request.body).split('v1=')[1] ?? '', 'hex')
     return given.some((g) => safeEqual(g, wanted))
   })
-  if (!valid) return unauthorized('X-Joe-Signature does not match')
+  if (!valid) return unauthorized('Joe-Signature does not match')
   let parsed: unknown
   try {
     parsed = JSON.parse(request.body)
