@@ -15,8 +15,8 @@ let smtp: Validate
 let http: Validate
 
 beforeAll(async () => {
-  smtp = await compileDef('smtpChannel')
-  http = await compileDef('httpChannel')
+  smtp = await compileDef('smtpConnector')
+  http = await compileDef('httpConnector')
 })
 
 describe('connector options in config.schema.json', () => {
