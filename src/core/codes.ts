@@ -11,8 +11,8 @@ export interface CodeInfo {
 /**
  * Every stable diagnostic code joe emits. Codes are never reused or renumbered:
  * CI scripts and SARIF baselines key on them. Blocks: 1xxx parse/schema/files,
- * 2xxx journey rules, 3xxx store/import, 4xxx simulate/test, 5xxx diff, 6xxx deploy, 7xxx runtime,
- * 8xxx messages (templates at run time, connectors).
+ * 2xxx journey, test and template rules, 3xxx store/import, 4xxx simulate/test, 5xxx diff, 6xxx deploy,
+ * 7xxx runtime and connectors, 8xxx message templates outside validation (preview, rendering).
  */
 export const CODES = {
   JOE1001: {name: 'yaml-syntax', severity: 'error', summary: 'The file is not valid YAML.'},
@@ -426,7 +426,8 @@ export const CODES = {
   JOE7001: {
     name: 'connector-invalid',
     severity: 'error',
-    summary: "A channel's connector settings cannot be used (an unknown connector, a webhook URL that is not http or https).",
+    summary:
+      "A channel's connector settings cannot be used: an unknown connector, a webhook or provider URL that is not http or https, an SMTP URL that is not smtp:// or smtps://, an unknown preset, a missing option, or an environment without public_url and link_secret for the links of messages.",
   },
   JOE7002: {
     name: 'port-in-use',
@@ -479,25 +480,18 @@ export const CODES = {
     summary: '`joe events export --json` prints a summary, so the events need a file: give `--out FILE`.',
   },
   JOE8001: {
-    name: 'invalid-connector-options',
-    severity: 'error',
-    summary:
-      "A channel's connector options are not usable: an SMTP URL that is not `smtp://` or `smtps://`, a provider URL that is not http(s), an unknown preset, a missing option, a value of the wrong type.",
-  },
-  JOE8002: {name: 'unknown-connector', severity: 'error', summary: 'A channel names a connector kind joe does not have.'},
-  JOE8003: {
     name: 'preview-unknown-template',
     severity: 'error',
     summary:
       '`joe preview` names no template of the templates folder (or an id several channels share), or the project has no templates folder.',
   },
-  JOE8004: {
+  JOE8002: {
     name: 'template-render-failed',
     severity: 'error',
     summary:
       'The template does not render for this customer and data: a variable it reads is missing (templates are strict; use `default` for optional values) or a filter failed.',
   },
-  JOE8005: {
+  JOE8003: {
     name: 'invalid-preview-flags',
     severity: 'error',
     summary: '`joe preview` flags that do not fit: `--data` not `key=value`, or `--format eml` for a template that is not an email.',

@@ -37,7 +37,7 @@ describe('joe preview (built CLI)', () => {
 
     const missing = await joe('preview', 'cart-reminder-1', '--customer', 'cus_026')
     expect(missing.exitCode).toBe(1)
-    expect(missing.stderr).toContain('templates/email/cart-reminder-1.liquid:2:14: error JOE8004')
+    expect(missing.stderr).toContain('templates/email/cart-reminder-1.liquid:2:14: error JOE8002')
     expect(missing.stderr).toContain('--data KEY=VALUE')
     const usage = await joe('preview', 'cart-reminder-1', '--data', 'nope')
     expect(usage.exitCode).toBe(2)

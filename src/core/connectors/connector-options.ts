@@ -81,7 +81,7 @@ export const DEFAULT_RECIPIENT: Readonly<Record<Channel, string>> = {
 }
 
 function invalid(ctx: OptionsContext, message: string, hint: string): JoeError {
-  return new JoeError('JOE8001', `environment "${ctx.env}", channel ${ctx.channel}: ${message}`, {hint})
+  return new JoeError('JOE7001', `environment "${ctx.env}", channel ${ctx.channel}: ${message}`, {hint})
 }
 
 function text(ctx: OptionsContext, raw: Record<string, unknown>, key: string, required: true): string

@@ -25,7 +25,7 @@ export function deliveryCallbackSettings(
 
 /**
  * Creates the connector of one channel from its options as written in joe.config.yaml
- * (`channels.<channel>` without `connector`). Bad options are JOE8001, found when `joe serve`
+ * (`channels.<channel>` without `connector`). Bad options are JOE7001, found when `joe serve`
  * starts rather than at the first message; nodemailer and the Liquid engine load only here.
  */
 export async function createConnector(kind: string, options: Record<string, unknown>, deps: MessageConnectorDeps): Promise<Connector> {
@@ -33,7 +33,7 @@ export async function createConnector(kind: string, options: Record<string, unkn
   if (deps.links.secrets.length === 0 || deps.links.secrets.some((s) => s === '') || !/^https?:\/\/[^/]/.test(deps.links.baseUrl)) {
     // Every message carries signed links (unsubscribe, view in browser, delivery callbacks).
     throw new JoeError(
-      'JOE8001',
+      'JOE7001',
       `environment "${deps.env}": messages need a public URL (http or https) and a link secret to sign their links`,
       {
         hint: 'set public_url and link_secret ("${JOE_LINK_SECRET}") on the environment',
@@ -43,7 +43,7 @@ export async function createConnector(kind: string, options: Record<string, unkn
   switch (kind) {
     case 'smtp': {
       if (deps.channel !== 'email') {
-        throw new JoeError('JOE8001', `environment "${deps.env}", channel ${deps.channel}: the smtp connector delivers email only`, {
+        throw new JoeError('JOE7001', `environment "${deps.env}", channel ${deps.channel}: the smtp connector delivers email only`, {
           hint: 'use it under channels.email; for other channels use http (provider APIs) or webhook',
         })
       }
@@ -55,7 +55,7 @@ export async function createConnector(kind: string, options: Record<string, unkn
       return createHttpConnector(parseHttpOptions(options, ctx), deps)
     }
     default:
-      throw new JoeError('JOE8002', `environment "${deps.env}", channel ${deps.channel}: unknown connector "${kind}"`, {
+      throw new JoeError('JOE7001', `environment "${deps.env}", channel ${deps.channel}: unknown connector "${kind}"`, {
         hint: 'connectors are stdout, file, webhook, smtp and http',
       })
   }

@@ -83,14 +83,14 @@ export async function connectorEngines(deps: MessageConnectorDeps): Promise<Temp
   return deps.templates?.engines ?? createTemplateEngines(new Map())
 }
 
-/** Parses option Liquid; a syntax error is a bad option (JOE8001), found when `joe serve` starts. */
+/** Parses option Liquid; a syntax error is a bad option (JOE7001), found when `joe serve` starts. */
 export function compileOption(engines: TemplateEngines, source: string, what: string, deps: MessageConnectorDeps): ConnectorLiquid {
   try {
     return {what, parsed: engines.text.parse(source), engine: engines.text}
   } catch (error) {
     const problem = liquidProblem(error)
     throw new JoeError(
-      'JOE8001',
+      'JOE7001',
       `environment "${deps.env}", channel ${deps.channel}: ${what} is not valid Liquid: ${problem.message} (line ${problem.line}, column ${problem.column})`,
       {
         hint: 'see docs/templates-and-connectors.md for the variables and filters of connector options',

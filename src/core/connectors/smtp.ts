@@ -98,7 +98,7 @@ async function readCa(file: string, deps: MessageConnectorDeps): Promise<string>
   try {
     return await readFile(file, 'utf8')
   } catch (cause) {
-    throw new JoeError('JOE8001', `environment "${deps.env}", channel ${deps.channel}: cannot read tls.ca_file ${file}`, {
+    throw new JoeError('JOE7001', `environment "${deps.env}", channel ${deps.channel}: cannot read tls.ca_file ${file}`, {
       hint: 'give the path of a PEM file, relative to joe.config.yaml',
       cause,
     })

@@ -47,7 +47,7 @@ export async function previewTemplate(options: PreviewOptions): Promise<PreviewR
   const {config} = options
   const dir = path.resolve(config.root, config.templatesDir)
   if (!config.templateFiles) {
-    throw new JoeError('JOE8003', `there is no templates folder at ${path.relative(options.cwd, dir) || '.'}`, {
+    throw new JoeError('JOE8001', `there is no templates folder at ${path.relative(options.cwd, dir) || '.'}`, {
       hint: 'templates are files such as templates/email/<id>.liquid (see docs/templates-and-connectors.md); `templates_dir` in joe.config.yaml moves the folder',
     })
   }
@@ -56,7 +56,7 @@ export async function previewTemplate(options: PreviewOptions): Promise<PreviewR
   const problem = files.flatMap((f) => f.diagnostics).find((d) => d.severity === 'error' && isTemplateFile(template, d.location.file))
   if (template.broken || problem) {
     throw new JoeError(
-      problem?.code ?? 'JOE8004',
+      problem?.code ?? 'JOE8002',
       `${template.channel} template "${template.id}" has errors: ${problem?.message ?? 'see joe validate'}`,
       {
         hint: 'run `joe validate` to see every problem',
@@ -84,7 +84,7 @@ export async function previewTemplate(options: PreviewOptions): Promise<PreviewR
     links,
   })
   if (!rendered.ok) {
-    throw new JoeError('JOE8004', rendered.error, {
+    throw new JoeError('JOE8002', rendered.error, {
       hint: /undefined variable: data\./.test(rendered.error)
         ? 'give send data with --data KEY=VALUE, or a default in the template ({{ data.x | default: "" }})'
         : options.customer
@@ -133,7 +133,7 @@ function readCustomer(store: string, customer: string, at: number | undefined) {
   }
 }
 
-/** A template by id, `channel/id` or file path; unknown or ambiguous names are JOE8003. */
+/** A template by id, `channel/id` or file path; unknown or ambiguous names are JOE8001. */
 export function findTemplate(catalog: TemplateCatalog, name: string, cwd: string): MessageTemplate {
   const all = [...catalog.templates.values()]
   let matches: MessageTemplate[]
@@ -148,13 +148,13 @@ export function findTemplate(catalog: TemplateCatalog, name: string, cwd: string
   }
   if (matches.length === 1) return matches[0] as MessageTemplate
   if (matches.length > 1) {
-    throw new JoeError('JOE8003', `"${name}" names ${matches.length} templates: ${matches.map((t) => `${t.channel}/${t.id}`).join(', ')}`, {
+    throw new JoeError('JOE8001', `"${name}" names ${matches.length} templates: ${matches.map((t) => `${t.channel}/${t.id}`).join(', ')}`, {
       hint: `name it with its channel, e.g. joe preview ${matches[0]?.channel}/${name}`,
       exitCode: 2,
     })
   }
   const names = all.map((t) => `${t.channel}/${t.id}`)
-  throw new JoeError('JOE8003', `there is no template "${name}"`, {
+  throw new JoeError('JOE8001', `there is no template "${name}"`, {
     hint: `${didYouMean(name, name.includes('/') ? names : all.map((t) => t.id))}templates are: ${names.join(', ') || '(none)'}`,
     exitCode: 2,
   })
@@ -164,7 +164,7 @@ export type PreviewFormat = 'text' | 'html' | 'eml' | 'json'
 
 /**
  * The preview as a file's content, for the formats that are not for a terminal: the message as a
- * web page (an email's HTML), the whole email as `.eml` (email only, JOE8005 otherwise), or JSON.
+ * web page (an email's HTML), the whole email as `.eml` (email only, JOE8003 otherwise), or JSON.
  */
 export async function previewFile(result: PreviewResult, format: Exclude<PreviewFormat, 'text'>): Promise<string | Buffer> {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`
@@ -172,7 +172,7 @@ export async function previewFile(result: PreviewResult, format: Exclude<Preview
   if (format === 'html') return webViewHtml(content)
   if (content.channel !== 'email') {
     throw new JoeError(
-      'JOE8005',
+      'JOE8003',
       `--format ${format} is for email templates; ${result.template.channel}/${result.template.id} is ${content.channel}`,
       {
         hint: 'use --format text or json',
@@ -205,7 +205,7 @@ export function parseDataFlags(values: readonly string[]): Record<string, unknow
   for (const value of values) {
     const eq = value.indexOf('=')
     if (eq <= 0) {
-      throw new JoeError('JOE8005', `--data "${value}" is not key=value`, {hint: 'e.g. --data code=SAVE10 --data total=42', exitCode: 2})
+      throw new JoeError('JOE8003', `--data "${value}" is not key=value`, {hint: 'e.g. --data code=SAVE10 --data total=42', exitCode: 2})
     }
     const text = value.slice(eq + 1)
     let parsed: unknown = text

@@ -202,17 +202,17 @@ describe('http provider connector (against a real HTTP server)', () => {
 
   it('refuses bad options when created, naming the environment and channel', async () => {
     const deps = await connectorDeps('sms')
-    await expect(createConnector('http', {preset: 'twilio', url: 'https://x'}, deps)).rejects.toMatchObject({code: 'JOE8001'})
+    await expect(createConnector('http', {preset: 'twilio', url: 'https://x'}, deps)).rejects.toMatchObject({code: 'JOE7001'})
     await expect(createConnector('http', {preset: 'twilio-sms', from: '+1'}, deps)).rejects.toThrow('`account_sid` is missing')
     await expect(createConnector('http', {url: 'ftp://x', body: '{}'}, deps)).rejects.toThrow('is not an http(s) URL')
-    await expect(createConnector('http', {url: 'https://x', body: '{{ oops'}, deps)).rejects.toMatchObject({code: 'JOE8001'})
+    await expect(createConnector('http', {url: 'https://x', body: '{{ oops'}, deps)).rejects.toMatchObject({code: 'JOE7001'})
     await expect(
       createConnector('http', {url: 'https://x', headers: {Authorization: 'Bearer ${NOPE}'}, body: '{}'}, deps),
     ).rejects.toMatchObject({
       code: 'JOE1021',
     })
     await expect(createConnector('smtp', {url: 'smtp://x', from: 'a@b.c'}, deps)).rejects.toThrow('delivers email only')
-    await expect(createConnector('carrier-pigeon', {}, deps)).rejects.toMatchObject({code: 'JOE8002'})
+    await expect(createConnector('carrier-pigeon', {}, deps)).rejects.toMatchObject({code: 'JOE7001'})
     const unsigned = {...deps, links: {...deps.links, secrets: []}}
     await expect(createConnector('http', {preset: 'json', url: 'https://x'}, unsigned)).rejects.toThrow('link secret')
   })

@@ -70,14 +70,14 @@ describe('joe preview', () => {
   it('refuses ambiguous and unknown names, missing data and unknown customers with codes', async () => {
     const {cwd, config, store} = await project()
     const base = {cwd, config, store, data: {}, now: NOW}
-    await expect(previewTemplate({...base, template: 'offer'})).rejects.toMatchObject({code: 'JOE8003', exitCode: 2})
+    await expect(previewTemplate({...base, template: 'offer'})).rejects.toMatchObject({code: 'JOE8001', exitCode: 2})
     await expect(previewTemplate({...base, template: 'ofer'})).rejects.toMatchObject({
-      code: 'JOE8003',
+      code: 'JOE8001',
       hint: expect.stringContaining('did you mean "offer"?'),
     })
     const missing = previewTemplate({...base, template: 'email/offer', customer: 'c1'})
     await expect(missing).rejects.toThrow('email template "offer": undefined variable: data.code')
-    await expect(missing).rejects.toMatchObject({code: 'JOE8004', where: {file: 'templates/email/offer.liquid', line: 5, column: 14}})
+    await expect(missing).rejects.toMatchObject({code: 'JOE8002', where: {file: 'templates/email/offer.liquid', line: 5, column: 14}})
     await expect(previewTemplate({...base, template: 'email/offer', customer: 'nobody'})).rejects.toMatchObject({code: 'JOE4004'})
   })
 
@@ -96,7 +96,7 @@ describe('joe preview', () => {
     )
     expect(String(mail.html)).toContain('<b>SAVE10</b>')
     const sms = await previewTemplate({cwd, config, store, template: 'sms/offer', data: {code: 'X'}, now: NOW})
-    await expect(previewFile(sms, 'eml')).rejects.toMatchObject({code: 'JOE8005'})
+    await expect(previewFile(sms, 'eml')).rejects.toMatchObject({code: 'JOE8003'})
     expect(String(await previewFile(sms, 'html'))).toContain('<pre style="white-space:pre-wrap;font-family:inherit">Code X</pre>')
     expect(JSON.parse(String(await previewFile(sms, 'json')))).toMatchObject({content: {channel: 'sms', text: 'Code X'}})
   })
@@ -109,7 +109,7 @@ describe('joe preview', () => {
       items: [1, 2],
       eq: 'a=b',
     })
-    expect(() => parseDataFlags(['nope'])).toThrow(expect.objectContaining({code: 'JOE8005'}))
+    expect(() => parseDataFlags(['nope'])).toThrow(expect.objectContaining({code: 'JOE8003'}))
     expect(['a.html', 'a.eml', 'a.json', 'a.txt'].map(formatOfFile)).toEqual(['html', 'eml', 'json', 'text'])
   })
 })
