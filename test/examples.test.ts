@@ -46,5 +46,7 @@ describe('examples/', () => {
     expect(result.diagnostics).toEqual([])
     expect(result.files.length).toBeGreaterThan(0)
     expect(result.files.filter((f) => f.kind === 'journey').map((f) => f.id)).toEqual(['cart-abandonment', 'welcome-series', 'win-back'])
+    // Every template the journeys send has a file, checked with them.
+    expect(result.files.filter((f) => f.kind === 'template' && f.id !== undefined)).toHaveLength(13)
   })
 })

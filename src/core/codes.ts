@@ -11,7 +11,8 @@ export interface CodeInfo {
 /**
  * Every stable diagnostic code joe emits. Codes are never reused or renumbered:
  * CI scripts and SARIF baselines key on them. Blocks: 1xxx parse/schema/files,
- * 2xxx journey rules, 3xxx store/import, 4xxx simulate/test, 5xxx diff, 6xxx deploy, 7xxx runtime.
+ * 2xxx journey, test and template rules, 3xxx store/import, 4xxx simulate/test, 5xxx diff, 6xxx deploy,
+ * 7xxx runtime and connectors, 8xxx message templates outside validation (preview, rendering).
  */
 export const CODES = {
   JOE1001: {name: 'yaml-syntax', severity: 'error', summary: 'The file is not valid YAML.'},
@@ -31,7 +32,7 @@ export const CODES = {
   JOE1007: {
     name: 'file-too-large',
     severity: 'error',
-    summary: 'The file is larger than the 1 MiB limit for a journey, test or config file.',
+    summary: 'The file is larger than the 1 MiB limit for a journey, test, config or template file.',
   },
   JOE1008: {name: 'not-a-mapping', severity: 'error', summary: 'The document is not a YAML mapping (key: value pairs) at the top level.'},
   JOE1009: {
@@ -114,7 +115,8 @@ export const CODES = {
   JOE2020: {
     name: 'unknown-template',
     severity: 'error',
-    summary: "A send names a template that the config's `templates` catalog does not list for that channel.",
+    summary:
+      "A send names a template that the catalog does not have for that channel: no file `templates/<channel>/<id>.liquid` in the templates folder, and not in the config's `templates` list.",
   },
   JOE2030: {
     name: 'exit-is-entry',
@@ -153,6 +155,58 @@ export const CODES = {
     name: 'test-invalid-time',
     severity: 'error',
     summary: 'A test event time is neither an ISO 8601 timestamp nor "+duration", or the first event is relative.',
+  },
+  JOE2094: {
+    name: 'test-contains-without-template',
+    severity: 'error',
+    summary: 'A test expects a send to `contain` some text, but its template has no file in the templates folder to render.',
+  },
+  JOE2100: {
+    name: 'template-syntax',
+    severity: 'error',
+    summary: 'A template (a body, a front matter value or a partial) is not valid Liquid: an unclosed tag, an unknown tag or filter.',
+  },
+  JOE2101: {
+    name: 'template-front-matter',
+    severity: 'error',
+    summary:
+      "A template's front matter is not closed, is not a mapping, has a key its channel does not take (email: subject, from, reply_to, transactional; push and in_app: title, url), or a value of the wrong type.",
+  },
+  JOE2102: {
+    name: 'template-unknown-variable',
+    severity: 'error',
+    summary:
+      'A template reads a variable that does not exist (known: profile, data, journey, message, unsubscribe_url, view_in_browser_url), or a key that `journey` or `message` does not have; every render would fail.',
+  },
+  JOE2103: {
+    name: 'template-missing-data',
+    severity: 'warning',
+    summary:
+      "A send's template reads `data.<key>`, but the send's `data` does not set it and the template neither tests it with `if` nor gives it a `default`: the message would fail to render.",
+  },
+  JOE2104: {name: 'email-without-subject', severity: 'warning', summary: 'An email template has no `subject` in its front matter.'},
+  JOE2105: {
+    name: 'email-without-unsubscribe',
+    severity: 'warning',
+    summary:
+      'An email template (or a partial it renders) never writes `{{ unsubscribe_url }}`; marketing email needs an unsubscribe link. Mark transactional messages with `transactional: true` in the front matter.',
+  },
+  JOE2106: {
+    name: 'sms-segments',
+    severity: 'info',
+    summary:
+      "An SMS template's fixed text alone takes more than one segment (GSM-7: 160 characters in one, 153 per segment beyond; UCS-2, forced by any character GSM-7 lacks: 70 and 67). Carriers bill per segment.",
+  },
+  JOE2107: {
+    name: 'template-misplaced',
+    severity: 'warning',
+    summary:
+      'A `.liquid` file in the templates folder is not where joe reads templates (`<channel>/<id>.liquid`, `email/<id>.txt.liquid`, `partials/<name>.liquid`) or its name is not an id; joe ignores it.',
+  },
+  JOE2108: {
+    name: 'unknown-partial',
+    severity: 'error',
+    summary: 'A template renders or includes a partial that is not a file in the `partials/` folder of the templates folder.',
   },
   JOE3001: {
     name: 'import-invalid-lines',
@@ -372,7 +426,8 @@ export const CODES = {
   JOE7001: {
     name: 'connector-invalid',
     severity: 'error',
-    summary: "A channel's connector settings cannot be used (an unknown connector, a webhook URL that is not http or https).",
+    summary:
+      "A channel's connector settings cannot be used: an unknown connector, a webhook or provider URL that is not http or https, an SMTP URL that is not smtp:// or smtps://, an unknown preset, a missing option, or an environment without public_url and link_secret for the links of messages.",
   },
   JOE7002: {
     name: 'port-in-use',
@@ -423,6 +478,23 @@ export const CODES = {
     name: 'export-json-needs-out',
     severity: 'error',
     summary: '`joe events export --json` prints a summary, so the events need a file: give `--out FILE`.',
+  },
+  JOE8001: {
+    name: 'preview-unknown-template',
+    severity: 'error',
+    summary:
+      '`joe preview` names no template of the templates folder (or an id several channels share), or the project has no templates folder.',
+  },
+  JOE8002: {
+    name: 'template-render-failed',
+    severity: 'error',
+    summary:
+      'The template does not render for this customer and data: a variable it reads is missing (templates are strict; use `default` for optional values) or a filter failed.',
+  },
+  JOE8003: {
+    name: 'invalid-preview-flags',
+    severity: 'error',
+    summary: '`joe preview` flags that do not fit: `--data` not `key=value`, or `--format eml` for a template that is not an email.',
   },
 } as const satisfies Record<string, CodeInfo>
 

@@ -8,7 +8,8 @@ export interface SourceLocation {
   endColumn?: number
 }
 
-export type Severity = 'error' | 'warning'
+/** `info` notes something worth knowing that is not a problem (an SMS that takes several segments); it never fails a run. */
+export type Severity = 'error' | 'warning' | 'info'
 
 /** One problem found in a user's file; never thrown, always collected. */
 export interface Diagnostic {

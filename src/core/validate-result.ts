@@ -5,11 +5,13 @@ export const VALIDATE_FORMAT_VERSION = 1
 
 export interface ValidatedFile {
   file: string
-  kind: 'journey' | 'test' | 'config'
+  kind: 'journey' | 'test' | 'config' | 'template'
   /** The journey or test's declared id, when it could be read. */
   id?: string
   errorCount: number
   warningCount: number
+  /** Notes (severity `info`), which never fail a run. */
+  infoCount: number
 }
 
 export interface ValidateResult {
@@ -20,4 +22,5 @@ export interface ValidateResult {
   diagnostics: Diagnostic[]
   errorCount: number
   warningCount: number
+  infoCount: number
 }

@@ -26,6 +26,18 @@ export async function validateProjectDetailed(options: ValidateOptions): Promise
   const files: ValidatedFile[] = []
   const diagnostics: Diagnostic[] = [...analysis.projectDiagnostics]
   if (analysis.configSource) sources.set(analysis.configSource.display, analysis.configSource.text)
+  for (const file of analysis.templateFiles) {
+    // Their diagnostics are among the project's already.
+    if (file.text !== undefined) sources.set(file.display, file.text)
+    files.push({
+      file: file.display,
+      kind: 'template',
+      ...(file.id !== undefined ? {id: file.id} : {}),
+      errorCount: count(file.diagnostics, 'error'),
+      warningCount: count(file.diagnostics, 'warning'),
+      infoCount: count(file.diagnostics, 'info'),
+    })
+  }
   for (const file of analysis.files) {
     if (file.source) sources.set(file.display, file.source.text)
     diagnostics.push(...file.diagnostics)
@@ -35,9 +47,11 @@ export async function validateProjectDetailed(options: ValidateOptions): Promise
       ...(file.id !== undefined ? {id: file.id} : {}),
       errorCount: count(file.diagnostics, 'error'),
       warningCount: count(file.diagnostics, 'warning'),
+      infoCount: count(file.diagnostics, 'info'),
     })
   }
   diagnostics.sort(compareDiagnostics)
+  files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
   return {
     result: {
       formatVersion: VALIDATE_FORMAT_VERSION,
@@ -45,6 +59,7 @@ export async function validateProjectDetailed(options: ValidateOptions): Promise
       diagnostics,
       errorCount: count(diagnostics, 'error'),
       warningCount: count(diagnostics, 'warning'),
+      infoCount: count(diagnostics, 'info'),
     },
     sources,
   }

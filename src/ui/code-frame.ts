@@ -38,7 +38,7 @@ interface Cell {
  */
 export function codeFrame(text: string, position: FramePosition, options: CodeFrameOptions): string {
   const chalk = new Chalk({level: options.color ? 3 : 0})
-  const paint = options.severity === 'warning' ? chalk.yellow : chalk.red
+  const paint = options.severity === 'warning' ? chalk.yellow : options.severity === 'info' ? chalk.cyan : chalk.red
   // Line breaks as the YAML LineCounter counts them: only \n ends a line; a \r before it is not shown.
   const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
   if (position.line < 1 || position.line > lines.length) return ''

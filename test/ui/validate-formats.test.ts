@@ -72,21 +72,23 @@ const diagnostics: Diagnostic[] = [
 const result: ValidateResult = {
   formatVersion: 1,
   files: [
-    {file: 'journeys/clean.journey.yaml', kind: 'journey', id: 'clean', errorCount: 0, warningCount: 0},
-    {file: ODD, kind: 'journey', id: 'odd', errorCount: 3, warningCount: 0},
-    {file: WELCOME, kind: 'journey', id: 'welcome', errorCount: 5, warningCount: 2},
+    {file: 'journeys/clean.journey.yaml', kind: 'journey', id: 'clean', errorCount: 0, warningCount: 0, infoCount: 0},
+    {file: ODD, kind: 'journey', id: 'odd', errorCount: 3, warningCount: 0, infoCount: 0},
+    {file: WELCOME, kind: 'journey', id: 'welcome', errorCount: 5, warningCount: 2, infoCount: 0},
   ],
   diagnostics,
   errorCount: 8,
   warningCount: 2,
+  infoCount: 0,
 }
 
 const clean: ValidateResult = {
   formatVersion: 1,
-  files: [{file: 'journeys/clean.journey.yaml', kind: 'journey', errorCount: 0, warningCount: 0}],
+  files: [{file: 'journeys/clean.journey.yaml', kind: 'journey', errorCount: 0, warningCount: 0, infoCount: 0}],
   diagnostics: [],
   errorCount: 0,
   warningCount: 0,
+  infoCount: 0,
 }
 
 /** The caret line that follows the frame line showing `lineNo`, and that frame line. */
@@ -214,8 +216,15 @@ describe('codeFrame', () => {
 describe('toValidateJson', () => {
   it('builds the versioned snake_case envelope', () => {
     const json = toValidateJson(result)
-    expect(json).toMatchObject({format_version: 1, ok: false, error_count: 8, warning_count: 2})
-    expect(json.files[0]).toEqual({file: 'journeys/clean.journey.yaml', kind: 'journey', id: 'clean', error_count: 0, warning_count: 0})
+    expect(json).toMatchObject({format_version: 1, ok: false, error_count: 8, warning_count: 2, info_count: 0})
+    expect(json.files[0]).toEqual({
+      file: 'journeys/clean.journey.yaml',
+      kind: 'journey',
+      id: 'clean',
+      error_count: 0,
+      warning_count: 0,
+      info_count: 0,
+    })
     expect(json.diagnostics).toHaveLength(10)
     expect(json.diagnostics[2]).toEqual({
       code: 'JOE2003',
@@ -235,7 +244,8 @@ describe('toValidateJson', () => {
       ok: true,
       error_count: 0,
       warning_count: 0,
-      files: [{file: 'journeys/clean.journey.yaml', kind: 'journey', error_count: 0, warning_count: 0}],
+      info_count: 0,
+      files: [{file: 'journeys/clean.journey.yaml', kind: 'journey', error_count: 0, warning_count: 0, info_count: 0}],
       diagnostics: [],
     })
   })

@@ -11,7 +11,7 @@ export default class NewJourney extends JoeCommand<NewJourneyCommandResult> {
 
   static override description =
     `Writes <ID>.journey.yaml and <ID>.test.yaml into the journeys folder set in joe.config.yaml (default: journeys/), with the id rewritten and the template's comments kept.
-Refuses to overwrite existing files unless --force is given. When the config has a templates catalog, lists the message templates the new journey sends that the catalog is missing.`
+Refuses to overwrite existing files unless --force is given. When the project has a template catalog (template files, or a templates list in the config), lists the message templates the new journey sends that the catalog is missing.`
 
   static override examples = [
     '<%= config.bin %> new journey --list',
@@ -51,9 +51,9 @@ Refuses to overwrite existing files unless --force is given. When the config has
     for (const file of result.created) this.log(`  + ${file}`)
     const missing = Object.entries(result.missingTemplates)
     if (missing.length > 0) {
-      this.log('\nThe templates catalog in joe.config.yaml does not list these message templates yet:')
+      this.log('\nThese message templates are not in the catalog yet (no template file, not in the templates list of joe.config.yaml):')
       for (const [channel, ids] of missing) this.log(`  ${channel}: ${ids.join(', ')}`)
-      this.log('Add them (or change the sends) before `joe validate` passes.')
+      this.log('Create them as templates/<channel>/<id>.liquid, list them, or change the sends, before `joe validate` passes.')
     }
     this.log('\nNext steps:')
     this.log(`  edit ${result.created[0]}`)

@@ -39,8 +39,15 @@ export function parseTestTime(text: string, previous: number | undefined): numbe
   return Number.isNaN(ms) ? undefined : ms
 }
 
-/** Schema, then references into the journey (spec section 6). */
-export function checkTestFile(source: SourceFile, journeys: ReadonlyMap<string, JourneyOutline>): Diagnostic[] {
+/**
+ * Schema, then references into the journey (spec section 6). `templateFiles` (the ids with template
+ * files, per channel; absent without a templates folder) is what `expect.sends[].contains` can render.
+ */
+export function checkTestFile(
+  source: SourceFile,
+  journeys: ReadonlyMap<string, JourneyOutline>,
+  templateFiles?: Readonly<Record<string, readonly string[]>>,
+): Diagnostic[] {
   const diagnostics = validateAgainstSchema('journey-test', source)
   if (!isObject(source.value)) return diagnostics
   const raw = source.value
@@ -64,6 +71,7 @@ export function checkTestFile(source: SourceFile, journeys: ReadonlyMap<string, 
     if (!isObject(testCase)) return
     const base: YamlPath = ['cases', c]
     checkTimes(testCase, base, report)
+    checkContains(testCase, base, templateFiles, report)
     if (!journey) return
     const expect = isObject(testCase.expect) ? testCase.expect : {}
     if (Array.isArray(expect.path)) {
@@ -110,6 +118,44 @@ export function checkTestFile(source: SourceFile, journeys: ReadonlyMap<string, 
     }
   })
   return diagnostics
+}
+
+/** JOE2094: `contains` on a send whose template has no file to render. */
+function checkContains(
+  testCase: RawObject,
+  base: YamlPath,
+  templateFiles: Readonly<Record<string, readonly string[]>> | undefined,
+  report: (d: Omit<Diagnostic, 'location'>, path: YamlPath) => void,
+): void {
+  const sends = isObject(testCase.expect) && Array.isArray(testCase.expect.sends) ? testCase.expect.sends : []
+  sends.forEach((send, i) => {
+    if (!isObject(send) || send.contains === undefined) return
+    const path = [...base, 'expect', 'sends', i, 'contains']
+    if (!templateFiles) {
+      report(
+        {
+          code: 'JOE2094',
+          severity: 'error',
+          message: '`contains` renders the message, but the project has no template files',
+          hint: 'add the template as templates/<channel>/<id>.liquid (see docs/templates-and-connectors.md), or remove `contains`',
+        },
+        path,
+      )
+      return
+    }
+    if (typeof send.template !== 'string') return
+    const channels = typeof send.channel === 'string' ? [send.channel] : Object.keys(templateFiles)
+    if (channels.some((channel) => templateFiles[channel]?.includes(send.template as string))) return
+    report(
+      {
+        code: 'JOE2094',
+        severity: 'error',
+        message: `\`contains\` renders template "${send.template}", which has no template file`,
+        hint: `create templates/${typeof send.channel === 'string' ? send.channel : '<channel>'}/${send.template}.liquid, or remove \`contains\``,
+      },
+      path,
+    )
+  })
 }
 
 function checkTimes(testCase: RawObject, base: YamlPath, report: (d: Omit<Diagnostic, 'location'>, path: YamlPath) => void): void {

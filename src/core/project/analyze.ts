@@ -7,6 +7,9 @@ import type {Journey} from '../journey/model.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {isObject} from '../journey/rules/rule-context.js'
 import type {SourceFile} from '../journey/source.js'
+import {type CheckedTemplateFile, loadTemplateCatalog} from '../templates/catalog.js'
+import {checkSendData} from '../templates/check-templates.js'
+import type {TemplateCatalog} from '../templates/template-types.js'
 import {type JoeConfig, loadConfig} from './config.js'
 import {discoverFiles, type ProjectFile} from './discover.js'
 
@@ -21,11 +24,15 @@ export interface AnalyzedFile extends ProjectFile {
 
 export interface ProjectAnalysis {
   config: JoeConfig
-  /** Config file problems, and path problems (no files, missing paths). */
+  /** Config file problems, path problems (no files, missing paths), and the problems of the template files. */
   projectDiagnostics: Diagnostic[]
   /** Config file text by its display path, when there is a config file. */
   configSource?: {display: string; text: string}
   files: AnalyzedFile[]
+  /** The templates folder's catalog; present when the project has one (config.templateFiles). */
+  templates?: TemplateCatalog
+  /** Every file of the templates folder; their diagnostics are also in projectDiagnostics. */
+  templateFiles: CheckedTemplateFile[]
 }
 
 export interface AnalyzeOptions {
@@ -53,6 +60,9 @@ export async function analyzeProject(options: AnalyzeOptions): Promise<ProjectAn
     options.paths.length > 0 ? options.paths : config.journeys.map((p) => path.relative(options.cwd, path.resolve(config.root, p)) || '.')
   const discovered = await discoverFiles(paths, options.cwd)
   const files = await readAll(discovered.files)
+  const templates = config.templateFiles
+    ? await loadTemplateCatalog(path.resolve(config.root, config.templatesDir), options.cwd)
+    : {files: []}
 
   for (const file of files) {
     if (!file.source || file.diagnostics.length > 0) continue
@@ -61,13 +71,14 @@ export async function analyzeProject(options: AnalyzeOptions): Promise<ProjectAn
     }
     if (file.kind !== 'journey') continue
     file.diagnostics.push(...checkJourney(file.source, config))
+    if (templates.catalog) file.diagnostics.push(...checkSendData(file.source, templates.catalog))
   }
   reportDuplicateIds(files.filter((f) => f.kind === 'journey'))
 
   const tests = files.filter((f) => f.kind === 'test' && f.source && f.diagnostics.length === 0)
   if (tests.length > 0) {
     const outlines = await journeyOutlines(files, config, options.cwd)
-    for (const test of tests) test.diagnostics.push(...checkTestFile(test.source as SourceFile, outlines))
+    for (const test of tests) test.diagnostics.push(...checkTestFile(test.source as SourceFile, outlines, config.templateFiles))
   }
   for (const file of files) {
     if (file.kind === 'journey' && file.source && !file.diagnostics.some((d) => d.severity === 'error')) {
@@ -76,9 +87,11 @@ export async function analyzeProject(options: AnalyzeOptions): Promise<ProjectAn
   }
   return {
     config,
-    projectDiagnostics: [...loaded.diagnostics, ...discovered.diagnostics],
+    projectDiagnostics: [...loaded.diagnostics, ...discovered.diagnostics, ...templates.files.flatMap((f) => f.diagnostics)],
     ...(loaded.text !== undefined && loaded.display !== undefined ? {configSource: {display: loaded.display, text: loaded.text}} : {}),
     files,
+    ...(templates.catalog ? {templates: templates.catalog} : {}),
+    templateFiles: templates.files,
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {validateAgainstSchema} from '../journey/schema-check.js'
+import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 
 export const CONFIG_FILE = 'joe.config.yaml'
 
@@ -29,8 +30,15 @@ export interface JoeConfig {
   journeys: string[]
   /** SQLite event store path, relative to root. */
   store: string
-  /** Template ids per channel; undefined means no catalog, so any template is allowed. */
+  /**
+   * The template catalog: ids per channel, from the config's `templates` list and the files of
+   * `templatesDir`; undefined when the project has neither, so any template is allowed.
+   */
   templates?: Record<string, string[]>
+  /** The ids that have template files; present when `templatesDir` is a templates folder. */
+  templateFiles?: Record<string, string[]>
+  /** Folder of template files (`<channel>/<id>.liquid`), relative to root. Default `templates`. */
+  templatesDir: string
   policies: {maxMessagesPerCustomer?: {limit: number; per: string}}
   environments: Record<string, EnvironmentConfig>
 }
@@ -45,7 +53,7 @@ export interface LoadedConfig {
 }
 
 export function defaultConfig(root: string): JoeConfig {
-  return {root, journeys: ['journeys'], store: '.joe/events.db', policies: {}, environments: {}}
+  return {root, journeys: ['journeys'], store: '.joe/events.db', templatesDir: 'templates', policies: {}, environments: {}}
 }
 
 /**
@@ -74,7 +82,9 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
         ],
       }
     }
-    return {config: defaultConfig(projectRoot), diagnostics: []}
+    const config = defaultConfig(projectRoot)
+    await addTemplateFiles(config)
+    return {config, diagnostics: []}
   }
   const display = (path.relative(root, file) || file).split(path.sep).join('/')
   const read = await readSourceFile(display, file)
@@ -114,10 +124,25 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     journeys,
     store: typeof raw.store === 'string' ? raw.store : base.store,
     ...(raw.templates ? {templates: raw.templates as Record<string, string[]>} : {}),
+    templatesDir: typeof raw.templates_dir === 'string' ? raw.templates_dir : base.templatesDir,
     policies: policies.max_messages_per_customer ? {maxMessagesPerCustomer: policies.max_messages_per_customer} : {},
     environments,
   }
+  await addTemplateFiles(config)
   return {config, diagnostics, text: source.text, display}
+}
+
+/** Adds the ids of the template files to the catalog, when the templates folder exists (templates/template-files.ts). */
+async function addTemplateFiles(config: JoeConfig): Promise<void> {
+  const files = await listTemplateIds(path.resolve(config.root, config.templatesDir))
+  if (!files) return
+  config.templateFiles = files
+  // Without a list the catalog is the files themselves (the same object, which rules test for).
+  if (!config.templates) {
+    config.templates = files
+    return
+  }
+  config.templates = mergeTemplateIds(config.templates, files)
 }
 
 /** The project config for commands that need it; a broken config is a clear error, not defaults. */

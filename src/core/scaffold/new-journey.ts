@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {parse} from 'yaml'
+import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 import {assertJourneyId} from './journey-id.js'
 import {rewriteModeline, schemaRef, toPosix} from './paths.js'
 import {findTemplate, renderTemplate} from './templates.js'
@@ -61,12 +62,24 @@ export async function newJourney(cwd: string, id: string, template: string, opti
     template: info.name,
     dir: toPosix(path.relative(root, absDir)) || '.',
     created,
-    missingTemplates: missingFromCatalog(rendered.messageTemplates, config.templates),
+    missingTemplates: missingFromCatalog(rendered.messageTemplates, await templateCatalog(root, config)),
   }
 }
 
+/** The template ids of the project: the config's `templates` list and the files of the templates folder; undefined without either. */
+async function templateCatalog(
+  root: string,
+  config: {templates?: unknown; templates_dir?: unknown},
+): Promise<Record<string, unknown> | undefined> {
+  const dir = path.resolve(root, typeof config.templates_dir === 'string' ? config.templates_dir : 'templates')
+  const files = await listTemplateIds(dir)
+  const listed =
+    typeof config.templates === 'object' && config.templates !== null ? (config.templates as Record<string, unknown>) : undefined
+  return files ? mergeTemplateIds(listed ?? {}, files) : listed
+}
+
 /** The parts of `joe.config.yaml` scaffolding needs; empty when there is no (readable) config. */
-async function readConfig(root: string): Promise<{journeys?: unknown; templates?: unknown}> {
+async function readConfig(root: string): Promise<{journeys?: unknown; templates?: unknown; templates_dir?: unknown}> {
   const file = path.join(root, CONFIG_FILE)
   if (!(await pathExists(file))) return {}
   try {
@@ -96,7 +109,7 @@ export function journeysFolder(setting: unknown): string {
   return folder.join('/').replace(/\/+$/, '') || '.'
 }
 
-function missingFromCatalog(used: Record<string, string[]>, catalog: unknown): Record<string, string[]> {
+function missingFromCatalog(used: Record<string, string[]>, catalog: Record<string, unknown> | undefined): Record<string, string[]> {
   if (typeof catalog !== 'object' || catalog === null) return {}
   const listed = catalog as Record<string, unknown>
   const missing: Record<string, string[]> = {}

@@ -1,11 +1,15 @@
+import type {Channel} from '../connectors/connector.js'
 import {runCustomer} from '../engine/run-customer.js'
-import type {CustomerEvent, CustomerResult, Group} from '../engine/types.js'
+import type {CustomerEvent, CustomerResult, Group, SendRecord} from '../engine/types.js'
 import type {Diagnostic} from '../errors.js'
 import {parseTestTime} from '../journey/check-test-file.js'
 import type {Journey} from '../journey/model.js'
 import {isObject, type RawObject} from '../journey/rules/rule-context.js'
 import type {SourceFile} from '../journey/source.js'
 import {type AnalyzedFile, type AnalyzeOptions, analyzeProject} from '../project/analyze.js'
+import {messageLinks, PREVIEW_LINK_SETTINGS} from '../templates/link-tokens.js'
+import {type RenderedContent, renderMessage} from '../templates/render.js'
+import type {TemplateCatalog} from '../templates/template-types.js'
 import {
   type CaseResult,
   type ExpectedOutcome,
@@ -62,7 +66,7 @@ export async function runJourneyTests(options: AnalyzeOptions): Promise<TestRunR
     }
     const traces = tested.get(journey.id) ?? []
     tested.set(journey.id, traces)
-    files.push({file: file.display, journey: journey.id, cases: runCases(journey, file.source, raw, traces)})
+    files.push({file: file.display, journey: journey.id, cases: runCases(journey, file.source, raw, traces, analysis.templates)})
   }
   const cases = files.flatMap((f) => f.cases)
   return {
@@ -88,7 +92,13 @@ function slug(name: string): string {
   )
 }
 
-function runCases(journey: Journey, source: SourceFile, raw: RawObject, traces: CaseOutcomeTrace[]): CaseResult[] {
+function runCases(
+  journey: Journey,
+  source: SourceFile,
+  raw: RawObject,
+  traces: CaseOutcomeTrace[],
+  catalog: TemplateCatalog | undefined,
+): CaseResult[] {
   const cases = (raw.cases as RawObject[]).filter(isObject)
   return cases.map((testCase, index) => {
     const events: CustomerEvent[] = []
@@ -113,7 +123,9 @@ function runCases(journey: Journey, source: SourceFile, raw: RawObject, traces: 
     )
     traces.push(result)
     const actual = summarize(result)
-    const mismatches = compare(isObject(testCase.expect) ? testCase.expect : {}, actual)
+    const records = result.entries.flatMap((e) => e.sends)
+    const render = (index: number) => renderSend(catalog, journey.id, customerId, records[index] as SendRecord, index)
+    const mismatches = compare(isObject(testCase.expect) ? testCase.expect : {}, actual, render)
     const location = source.locate(['cases', index, 'name'])
     return {
       name: testCase.name as string,
@@ -136,7 +148,50 @@ function summarize(result: CustomerResult): CaseResult['actual'] {
   return {path, sends, outcome}
 }
 
-function compare(expect: RawObject, actual: CaseResult['actual']): Mismatch[] {
+/** The text a `contains` expectation searches, or why the message could not be rendered. */
+type RenderedText = {text: string} | {error: string}
+
+/** Renders a test case's send as the customer would receive it, with preview links. */
+function renderSend(
+  catalog: TemplateCatalog | undefined,
+  journeyId: string,
+  customerId: string,
+  send: SendRecord,
+  index: number,
+): RenderedText {
+  if (!catalog) return {error: 'the project has no template files to render'}
+  const channel = send.channel as Channel
+  const id = `test:${journeyId}:${customerId}:${index + 1}`
+  const links = messageLinks(PREVIEW_LINK_SETTINGS, {customerId, channel, idempotencyKey: id, journeyId, template: send.template})
+  const result = renderMessage(catalog, channel, send.template, {
+    profile: send.profile,
+    data: send.data,
+    journey: {id: journeyId, step: send.stepId},
+    message: {id, channel, template: send.template, sent_at: new Date(send.at).toISOString()},
+    links,
+  })
+  if (!result.ok) {
+    const where = result.location ? ` (${result.location.file}:${result.location.line}:${result.location.column})` : ''
+    return {error: `${result.error}${where}`}
+  }
+  return {text: searchableText(result.content)}
+}
+
+function searchableText(content: RenderedContent): string {
+  switch (content.channel) {
+    case 'email':
+      return [content.subject, content.text, content.html].filter((s) => s !== undefined).join('\n')
+    case 'sms':
+      return content.text
+    case 'push':
+    case 'in_app':
+      return [content.title, content.body, content.url].filter((s) => s !== undefined).join('\n')
+    case 'webhook':
+      return JSON.stringify(content.body)
+  }
+}
+
+function compare(expect: RawObject, actual: CaseResult['actual'], render: (index: number) => RenderedText): Mismatch[] {
   const mismatches: Mismatch[] = []
   if (Array.isArray(expect.path)) {
     const expected = expect.path as string[]
@@ -165,8 +220,24 @@ function compare(expect: RawObject, actual: CaseResult['actual']): Mismatch[] {
       const wrong = (['template', 'channel'] as const).filter((k) => typeof want[k] === 'string' && want[k] !== got[k])
       const wantAt = typeof want.at === 'string' ? parseTestTime(want.at, undefined) : undefined
       if (wantAt !== undefined && new Date(wantAt).toISOString() !== got.at) wrong.push('at' as never)
-      if (wrong.length > 0)
+      if (wrong.length > 0) {
         problems.push(`send ${i + 1}: expected ${describeSend(want)}, got ${got.template} (${got.channel}) at ${got.at}`)
+        return
+      }
+      if (want.contains !== undefined) {
+        const wanted = (Array.isArray(want.contains) ? want.contains : [want.contains]).map(String)
+        const rendered = render(i)
+        if ('error' in rendered) problems.push(`send ${i + 1}: cannot check what ${got.template} contains: ${rendered.error}`)
+        else {
+          const missing = wanted.filter((text) => !rendered.text.includes(text))
+          if (missing.length > 0) {
+            const reads = rendered.text.replace(/\s+/g, ' ').trim()
+            problems.push(
+              `send ${i + 1}: ${got.template} does not contain ${missing.map((m) => JSON.stringify(m)).join(', ')}; it reads: ${reads.length > 200 ? `${reads.slice(0, 200)}…` : reads}`,
+            )
+          }
+        }
+      }
     })
     for (let i = expected.length; i < actual.sends.length; i++) {
       const got = actual.sends[i] as SendSummary

@@ -2,7 +2,7 @@ import {CODES} from '../../core/codes.js'
 import type {ValidateResult} from '../../core/validate-result.js'
 
 /**
- * GitHub Actions workflow commands, one `::error` / `::warning` line per diagnostic, which
+ * GitHub Actions workflow commands, one `::error` / `::warning` / `::notice` (info) line per diagnostic, which
  * become annotations on the pull request. '' when there is nothing to report.
  */
 export function renderValidateGithub(result: ValidateResult): string {
@@ -20,7 +20,7 @@ export function renderValidateGithub(result: ValidateResult): string {
       properties.push(['title', name ? `${d.code} ${name}` : d.code])
       const props = properties.map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(',')
       const message = d.hint ? `${d.message} (${d.hint})` : d.message
-      return `::${d.severity} ${props}::${escapeData(message)}`
+      return `::${d.severity === 'info' ? 'notice' : d.severity} ${props}::${escapeData(message)}`
     })
     .join('\n')
 }

@@ -11,6 +11,8 @@ export interface ValidateJson {
   ok: boolean
   error_count: number
   warning_count: number
+  /** Notes (severity `info`); they never make `ok` false. */
+  info_count: number
   files: Array<{
     file: string
     kind: string
@@ -18,6 +20,7 @@ export interface ValidateJson {
     id?: string
     error_count: number
     warning_count: number
+    info_count: number
   }>
   diagnostics: Array<{
     code: string
@@ -40,12 +43,14 @@ export function toValidateJson(result: ValidateResult): ValidateJson {
     ok: result.errorCount === 0,
     error_count: result.errorCount,
     warning_count: result.warningCount,
+    info_count: result.infoCount,
     files: result.files.map((f) => ({
       file: f.file,
       kind: f.kind,
       ...(f.id === undefined ? {} : {id: f.id}),
       error_count: f.errorCount,
       warning_count: f.warningCount,
+      info_count: f.infoCount,
     })),
     diagnostics: result.diagnostics.map((d) => ({
       code: d.code,

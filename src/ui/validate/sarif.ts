@@ -1,5 +1,5 @@
 import {CODES, type CodeInfo} from '../../core/codes.js'
-import type {Diagnostic} from '../../core/errors.js'
+import type {Diagnostic, Severity} from '../../core/errors.js'
 import type {ValidateResult} from '../../core/validate-result.js'
 
 /** Where people learn about joe; SARIF requires absolute URIs here. */
@@ -35,6 +35,13 @@ interface SarifDriver {
   rules: SarifRule[]
 }
 
+/** SARIF's levels; joe's `info` is SARIF's `note`. */
+type SarifLevel = 'error' | 'warning' | 'note'
+
+function sarifLevel(severity: Severity): SarifLevel {
+  return severity === 'info' ? 'note' : severity
+}
+
 interface SarifRule {
   id: string
   name: string
@@ -42,14 +49,14 @@ interface SarifRule {
   fullDescription: {text: string}
   help: {text: string; markdown: string}
   helpUri: string
-  defaultConfiguration: {level: 'error' | 'warning'}
+  defaultConfiguration: {level: SarifLevel}
 }
 
 interface SarifResult {
   ruleId: string
   /** Present when the code is in the CODES catalog (always, for diagnostics joe produces). */
   ruleIndex?: number
-  level: 'error' | 'warning'
+  level: SarifLevel
   message: {text: string}
   locations: [
     {
@@ -76,7 +83,7 @@ export function toValidateSarif(result: ValidateResult, options: SarifOptions): 
     fullDescription: {text: info.summary},
     help: {text: `${code} ${info.name}: ${info.summary}`, markdown: `**${code} ${info.name}**\n\n${info.summary}`},
     helpUri: `${docsUrl}#${code.toLowerCase()}`,
-    defaultConfiguration: {level: info.severity},
+    defaultConfiguration: {level: sarifLevel(info.severity)},
   }))
   return {
     version: '2.1.0',
@@ -108,7 +115,7 @@ function toResult(d: Diagnostic, index: number | undefined): SarifResult {
   return {
     ruleId: d.code,
     ...(index === undefined ? {} : {ruleIndex: index}),
-    level: d.severity,
+    level: sarifLevel(d.severity),
     message: {text: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message},
     locations: [{physicalLocation: {artifactLocation: artifactLocation(file), region}}],
   }

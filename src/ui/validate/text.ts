@@ -24,8 +24,12 @@ export function renderValidateText(result: ValidateResult, options: TextRenderOp
   const blocks: string[] = []
   for (const diagnostic of result.diagnostics) {
     const {file, line, column} = diagnostic.location
-    const isError = diagnostic.severity === 'error'
-    const severity = isError ? chalk.red.bold('error') : chalk.yellow.bold('warning')
+    const severity =
+      diagnostic.severity === 'error'
+        ? chalk.red.bold('error')
+        : diagnostic.severity === 'warning'
+          ? chalk.yellow.bold('warning')
+          : chalk.cyan.bold('info')
     const lines = [`${chalk.bold(`${file}:${line}:${column}`)}  ${severity}  ${chalk.dim(diagnostic.code)}  ${diagnostic.message}`]
     const source = sourceOf(file)
     const frame = source === undefined ? '' : codeFrame(source, diagnostic.location, {color: options.color, severity: diagnostic.severity})
@@ -39,13 +43,14 @@ export function renderValidateText(result: ValidateResult, options: TextRenderOp
 
 function summaryLine(result: ValidateResult, chalk: InstanceType<typeof Chalk>): string {
   const checked = count(result.files.length, 'file')
-  if (result.errorCount === 0 && result.warningCount === 0) return `${chalk.green('✔')} ${checked} checked, no problems`
-  const filesWithProblems = new Set(result.diagnostics.map((d) => d.location.file)).size
+  const notes = result.infoCount > 0 ? `, ${count(result.infoCount, 'note')}` : ''
+  if (result.errorCount === 0 && result.warningCount === 0) return `${chalk.green('✔')} ${checked} checked, no problems${notes}`
+  const filesWithProblems = new Set(result.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.location.file)).size
   const parts: string[] = []
   if (result.errorCount > 0) parts.push(count(result.errorCount, 'error'))
   if (result.warningCount > 0) parts.push(count(result.warningCount, 'warning'))
   const mark = result.errorCount > 0 ? chalk.red('✖') : chalk.yellow('⚠')
-  return `${mark} ${parts.join(', ')} in ${count(filesWithProblems, 'file')} (${checked} checked)`
+  return `${mark} ${parts.join(', ')} in ${count(filesWithProblems, 'file')} (${checked} checked${notes})`
 }
 
 function count(n: number, noun: string): string {

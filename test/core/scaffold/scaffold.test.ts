@@ -151,6 +151,14 @@ describe('newJourney', () => {
     })
   })
 
+  it('counts template files as part of the catalog', async () => {
+    await mkdir(path.join(tmp, 'templates/email'), {recursive: true})
+    await writeFile(path.join(tmp, 'templates/email/winback-offer-2.liquid'), '<p>x</p>')
+    await writeFile(path.join(tmp, 'joe.config.yaml'), 'templates:\n  email: [winback-1]\n')
+    const result = await newJourney(tmp, 'lapsed', 'win-back')
+    expect(result.missingTemplates).toEqual({push: ['winback-last-chance-push'], sms: ['winback-last-chance-sms']})
+  })
+
   it('refuses bad ids with a suggestion', async () => {
     const error = await caught(newJourney(tmp, 'Spring Sale!', 'cart-abandonment'))
     expect(error.code).toBe('JOE1014')

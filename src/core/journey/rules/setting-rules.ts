@@ -123,13 +123,17 @@ export const templateRule: Rule = (ctx) => {
     const known = catalog[send.channel] ?? []
     if (known.includes(send.template)) continue
     const elsewhere = Object.entries(catalog).find(([, ids]) => ids.includes(send.template as string))?.[0]
+    const file = `${ctx.config.templatesDir}/${send.channel}/${send.template}.liquid`
+    const add = ctx.config.templateFiles ? `create ${file}` : `add it to templates.${send.channel} in joe.config.yaml`
     ctx.report({
       code: 'JOE2020',
       severity: 'error',
-      message: `template "${send.template}" is not in the ${send.channel} catalog of joe.config.yaml`,
+      message: ctx.config.templateFiles
+        ? `there is no ${send.channel} template "${send.template}" (no ${file}${ctx.config.templates === ctx.config.templateFiles ? '' : ', and joe.config.yaml does not list it'})`
+        : `template "${send.template}" is not in the ${send.channel} catalog of joe.config.yaml`,
       hint: elsewhere
-        ? `"${send.template}" is a ${elsewhere} template; change the channel to ${elsewhere} or add it under templates.${send.channel}`
-        : `${didYouMean(send.template, known)}${known.length > 0 ? `${send.channel} templates are: ${known.join(', ')}` : `the catalog has no ${send.channel} templates`}; or add it to templates.${send.channel} in joe.config.yaml`,
+        ? `"${send.template}" is a ${elsewhere} template; change the channel to ${elsewhere}, or ${add}`
+        : `${didYouMean(send.template, known)}${known.length > 0 ? `${send.channel} templates are: ${known.join(', ')}` : `the catalog has no ${send.channel} templates`}; or ${add}`,
       path: ['steps', step.index, 'send', 'template'],
     })
   }

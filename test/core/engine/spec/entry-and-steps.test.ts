@@ -295,6 +295,18 @@ steps:
       {stepId: 's', channel: 'webhook', template: 'hook', at: t('2026-03-02T10:00:00Z'), data: {code: 'SAVE10', total: 42}, profile: {}},
     ])
   })
+
+  it('records the profile as it was when the message went out, not as later updates leave it', () => {
+    const j = journey(`
+entry: { event: go }
+steps:
+  - { id: s, send: { channel: email, template: hi } }
+  - { id: u, update: { set: { tier: "'gold'" } } }
+`)
+    const r = run(j, {events: [ev('identify', '2026-03-02T09:00:00Z', {tier: 'silver'}), ev('go', '2026-03-02T10:00:00Z')], until: UNTIL})
+    expect(r.entries[0]?.sends[0]?.profile).toEqual({tier: 'silver'})
+    expect(r.profile).toEqual({tier: 'gold'})
+  })
 })
 
 describe('2.2 steps: update', () => {
