@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {advanceCustomer} from '../../src/core/engine/replay-customer.js'

@@ -63,15 +63,18 @@ export async function appendInTransaction(
   // A replay receives each event at its own time; anything else receives the batch at one instant.
   const clockStart = options.replay ? Math.max(floor, (await environmentNow(ctx, tx)) ?? floor) : receivedAt
   let clock = clockStart
-  const rows = unique.map((event, i) => ({
-    seq: first + i,
-    received_at: options.replay ? (clock = Math.max(clock, event.timestamp)) : receivedAt,
-    customer_id: event.customer_id,
-    type: event.type,
-    ts: event.timestamp,
-    properties: JSON.stringify(event.properties),
-    message_id: event.message_id ?? null,
-  }))
+  const rows = unique.map((event, i) => {
+    if (options.replay) clock = Math.max(clock, event.timestamp)
+    return {
+      seq: first + i,
+      received_at: options.replay ? clock : receivedAt,
+      customer_id: event.customer_id,
+      type: event.type,
+      ts: event.timestamp,
+      properties: JSON.stringify(event.properties),
+      message_id: event.message_id ?? null,
+    }
+  })
   let accepted = 0
   if (rows.length > 0) {
     const inserted = await tx.query(
