@@ -34,6 +34,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: MAX_BATCH_BYTES,
     // A client that stops sending mid-body does not hold a connection forever.
     requestTimeout: 30_000,
+    // Signed tokens in link paths (unsubscribe, view in browser) are longer than fastify's default 100.
+    maxParamLength: 2_048,
     disableRequestLogging: false,
   })
   app.addHook('preParsing', async (request, _reply, payload) => {

@@ -26,7 +26,8 @@ export async function startServe(
   extraEnv: Record<string, string> = {},
   args: string[] = [],
 ): Promise<ServeProcess> {
-  const child = execa('node', [BIN, 'serve', '--env', env, '--port', '0', ...args], {
+  const port = args.includes('--port') ? [] : ['--port', '0']
+  const child = execa('node', [BIN, 'serve', '--env', env, ...port, ...args], {
     cwd,
     reject: false,
     env: {NO_COLOR: '1', ...extraEnv},

@@ -2,7 +2,10 @@ import path from 'node:path'
 import {expandVariables} from '../deploy/store-url.js'
 import {JoeError} from '../errors.js'
 import {parseDuration} from '../journey/duration.js'
-import type {Connector} from './connector.js'
+import type {LinkSettings} from '../templates/link-tokens.js'
+import type {TemplateCatalog} from '../templates/template-types.js'
+import type {Channel, Connector} from './connector.js'
+import {createConnector, MESSAGE_CONNECTOR_KINDS} from './create-message-connector.js'
 import {createFileConnector} from './file.js'
 import {createStdoutConnector} from './stdout.js'
 import {createWebhookConnector} from './webhook.js'
@@ -24,13 +27,20 @@ export interface ConnectorDeps {
   /** Standard output, for the stdout connector. */
   write: (line: string) => void
   userAgent: string
+  /** The project's template files (smtp and http connectors render them). */
+  templates?: TemplateCatalog
+  /** The environment's public URL and link secrets (smtp and http connectors sign links with them). */
+  links: LinkSettings
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8
 const DEFAULT_TIMEOUT_MS = 10_000
 
 /** The connectors of an environment's `channels`, by channel; settings are checked by the config schema first. */
-export function createConnectors(channels: Record<string, Record<string, unknown>>, deps: ConnectorDeps): Map<string, ChannelDelivery> {
+export async function createConnectors(
+  channels: Record<string, Record<string, unknown>>,
+  deps: ConnectorDeps,
+): Promise<Map<string, ChannelDelivery>> {
   const out = new Map<string, ChannelDelivery>()
   for (const [channel, settings] of Object.entries(channels)) {
     const where = `channels.${channel} of environment "${deps.env}"`
@@ -70,10 +80,25 @@ export function createConnectors(channels: Record<string, Record<string, unknown
         })
         break
       }
-      default:
-        throw new JoeError('JOE7001', `${where}: unknown connector ${JSON.stringify(settings.connector)}`, {
-          hint: 'connectors: stdout, file, webhook (run `joe validate` to check joe.config.yaml)',
+      default: {
+        const kind = String(settings.connector)
+        if (!(MESSAGE_CONNECTOR_KINDS as readonly string[]).includes(kind)) {
+          throw new JoeError('JOE7001', `${where}: unknown connector ${JSON.stringify(settings.connector)}`, {
+            hint: 'connectors: stdout, file, webhook, smtp, http (run `joe validate` to check joe.config.yaml)',
+          })
+        }
+        const {connector: _kind, max_attempts: _attempts, ...options} = settings
+        const connector = await createConnector(kind, options, {
+          env: deps.env,
+          channel: channel as Channel,
+          ...(deps.templates === undefined ? {} : {templates: deps.templates}),
+          links: deps.links,
+          vars: deps.vars,
+          now: deps.wall,
+          root: deps.root,
         })
+        out.set(channel, {connector, maxAttempts})
+      }
     }
   }
   return out

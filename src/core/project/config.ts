@@ -18,6 +18,10 @@ export interface EnvironmentConfig {
   writeKeys?: string[]
   /** Channel -> its connector's settings as written (`connector` plus the kind's own keys); absent: none. */
   channels?: Record<string, Record<string, unknown>>
+  /** The public base URL of `joe serve` for links in messages, as written (`${VAR}` expanded when serving). */
+  publicUrl?: string
+  /** Secrets that sign links in messages, the signing one first, as written. */
+  linkSecrets?: string[]
 }
 
 /** joe.config.yaml with defaults applied (spec section 1). */
@@ -107,6 +111,8 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     clock?: 'real' | 'manual'
     write_keys?: string[]
     channels?: Record<string, Record<string, unknown>>
+    public_url?: string
+    link_secret?: string | string[]
   }
   for (const [name, env] of Object.entries((raw.environments ?? {}) as Record<string, RawEnvironment>)) {
     environments[name] = {
@@ -116,6 +122,8 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
       clock: env.clock ?? 'real',
       writeKeys: env.write_keys ?? [],
       channels: env.channels ?? {},
+      ...(env.public_url === undefined ? {} : {publicUrl: env.public_url}),
+      ...(env.link_secret === undefined ? {} : {linkSecrets: Array.isArray(env.link_secret) ? env.link_secret : [env.link_secret]}),
     }
   }
   const config: JoeConfig = {

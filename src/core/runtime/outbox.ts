@@ -56,6 +56,20 @@ function toMessage(row: OutboxRow): OutboxMessage {
   }
 }
 
+/** One message of the outbox by its idempotency key or the provider's id for it. */
+export async function outboxMessage(
+  on: SqlExecutor,
+  env: string,
+  column: 'idempotency_key' | 'provider_id',
+  value: string,
+): Promise<OutboxMessage | undefined> {
+  const [row] = await on.query<OutboxRow>(`SELECT ${COLUMNS} FROM joe_outbox WHERE env = $1 AND ${column} = $2 ORDER BY id DESC LIMIT 1`, [
+    env,
+    value,
+  ])
+  return row === undefined ? undefined : toMessage(row)
+}
+
 /**
  * Takes up to `limit` messages whose next attempt is due (wall clock) and reserves them for one
  * attempt each (the attempt is counted now, so a crash mid-delivery still counts it, and the lease

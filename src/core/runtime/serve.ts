@@ -1,11 +1,21 @@
 import {randomUUID} from 'node:crypto'
 import {hostname} from 'node:os'
+import path from 'node:path'
 import {buildServer} from '../../server/app.js'
+import {messageRoutes} from '../../server/message-routes.js'
+import type {Channel} from '../connectors/connector.js'
 import {type ChannelDelivery, createConnectors} from '../connectors/create-connectors.js'
+import {deliveryCallbackSettings} from '../connectors/create-message-connector.js'
+import {parseDeliveryCallback} from '../connectors/feedback/provider-callbacks.js'
 import {environment} from '../deploy/open-deploy-store.js'
+import {expandVariables} from '../deploy/store-url.js'
 import type {JoeConfig} from '../project/config.js'
 import type {NewEvent} from '../store/store-types.js'
+import {loadTemplateCatalog} from '../templates/catalog.js'
+import type {LinkSettings} from '../templates/link-tokens.js'
+import type {TemplateCatalog} from '../templates/template-types.js'
 import {type AppendResult, appendInTransaction} from './events-log.js'
+import {feedbackOfReports, findMessage, recordFeedback} from './feedback.js'
 import {createWakeup, type RuntimeLog, startDeliveryLoop, startWorkerLoop} from './loops.js'
 import {type OpenRuntime, openRuntime} from './open-runtime.js'
 
@@ -56,17 +66,25 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     pool: 8,
   })
   const {ctx} = runtime
+  const settings = env.config.channels ?? {}
   let channels: Map<string, ChannelDelivery>
   let writeKeys: string[]
+  let links: LinkSettings
+  let templates: TemplateCatalog | undefined
   try {
     writeKeys = runtime.writeKeys()
-    channels = createConnectors(env.config.channels ?? {}, {
+    links = linkSettings(options, env.config.publicUrl, env.config.linkSecrets)
+    // Template files are read from the project when the server starts (restart it to pick up edits).
+    templates = (await loadTemplateCatalog(path.resolve(options.config.root, options.config.templatesDir), options.config.root)).catalog
+    channels = await createConnectors(settings, {
       env: options.env,
       root: options.config.root,
       vars: options.vars,
       wall: options.wall,
       write: options.write,
       userAgent: options.userAgent,
+      ...(templates === undefined ? {} : {templates}),
+      links,
     })
   } catch (error) {
     await runtime.close()
@@ -94,6 +112,26 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       return {ready: Object.values(checks).every((v) => v === 'ok'), checks}
     },
     logger: options.logStream ? {level: options.logLevel ?? 'info', stream: options.logStream} : false,
+    routes: messageRoutes({
+      links,
+      ...(templates === undefined ? {} : {templates}),
+      wall: options.wall,
+      parseCallback: (channel, request) => {
+        const channelSettings = settings[channel]
+        if (channelSettings === undefined) return undefined
+        const {connector, ...rest} = channelSettings
+        const callbacks = deliveryCallbackSettings(String(connector), rest, {
+          env: options.env,
+          channel: channel as Channel,
+          vars: options.vars,
+        })
+        return callbacks === undefined ? undefined : parseDeliveryCallback(callbacks, request, options.wall())
+      },
+      findMessage: (by) => findMessage(ctx, by),
+      feedbackOf: (reports) => feedbackOfReports(ctx, reports),
+      record: (feedback) => recordFeedback(ctx, feedback),
+      stored: () => workWakeup.notify(),
+    }),
   })
   const log: RuntimeLog = app.log
   const loopOptions = {pollMs, batchSize: options.batchSize ?? 200, worker, log}
@@ -126,6 +164,21 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       })()
       return closing
     },
+  }
+}
+
+/**
+ * Where links in messages point and how they are signed: the environment's `public_url` (default:
+ * where this server listens, which only works locally) and `link_secret`.
+ */
+function linkSettings(options: ServeOptions, publicUrl: string | undefined, secrets: readonly string[] | undefined): LinkSettings {
+  const where = `environment "${options.env}"`
+  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host
+  return {
+    baseUrl:
+      publicUrl === undefined ? `http://${host}:${options.port}` : expandVariables(publicUrl, options.vars, `public_url of ${where}`),
+    secrets: (secrets ?? []).map((secret, i) => expandVariables(secret, options.vars, `link_secret[${i}] of ${where}`)),
+    env: options.env,
   }
 }
 

@@ -82,9 +82,10 @@ describe.each(RUNTIME_BACKENDS)('the worker on $name', (backend) => {
       decidedAt: T0 + 60 * MINUTE,
       data: {value: 80},
     })
-    const channels = createConnectors(
+    const channels = await createConnectors(
       {email: {connector: 'file', path: 'messages.ndjson'}},
       {
+        links: {baseUrl: 'http://localhost:8787', secrets: ['s'], env: 'live'},
         env: 'live',
         root: live.root,
         vars: {},

@@ -1,0 +1,143 @@
+import {createServer as createNetServer} from 'node:net'
+import {execa} from 'execa'
+import {type ParsedMail, simpleParser} from 'mailparser'
+import {SMTPServer} from 'smtp-server'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {BIN, eventually, type ServeProcess, startServe} from '../helpers/serve-process.js'
+import {tempProject} from '../helpers/temp-project.js'
+
+// End to end (issue: messages that reach people): a journey's email goes out through `joe serve`
+// to a real SMTP server, carries RFC 8058 one-click unsubscribe headers with a signed link, and the
+// one-click POST opts the customer out, so the journey's consent suppresses the next email.
+const KEY = 'mail-key'
+
+async function freePort(): Promise<number> {
+  const server = createNetServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as {port: number}).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+describe('joe serve delivers email over SMTP, and one-click unsubscribe stops the next one (built CLI)', {timeout: 300_000}, () => {
+  let dir: string
+  let serve: ServeProcess | undefined
+  let smtp: SMTPServer
+  const mails: ParsedMail[] = []
+  let port: number
+  const joe = (args: string[]) =>
+    execa('node', [BIN, ...args], {cwd: dir, reject: false, env: {NO_COLOR: '1', JOE_LINK_SECRET: 'link-secret-for-tests'}})
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, _session, callback) {
+        simpleParser(stream)
+          .then((mail) => {
+            mails.push(mail)
+            callback()
+          })
+          .catch(callback)
+      },
+    })
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve))
+    const smtpPort = (smtp.server.address() as {port: number}).port
+    port = await freePort()
+    dir = await tempProject({
+      'joe.config.yaml': `environments:
+  mail:
+    store: "sqlite:.joe/mail.db"
+    clock: manual
+    write_keys: ["${KEY}"]
+    public_url: "http://127.0.0.1:${port}"
+    link_secret: "\${JOE_LINK_SECRET}"
+    channels:
+      email:
+        connector: smtp
+        url: "smtp://127.0.0.1:${smtpPort}"
+        from: "Shop <hello@shop.example>"
+        tls: { starttls: never }
+`,
+      'journeys/cart.journey.yaml': `version: 1
+id: cart
+name: Cart
+entry: { event: cart_updated }
+reentry: always
+settings:
+  consent: "!(has(profile.opt_outs) && channel in profile.opt_outs)"
+steps:
+  - { id: wait-1h, wait: 1h }
+  - { id: email-1, send: { channel: email, template: cart-reminder-1, data: { value: "event.properties.cart_value" } } }
+`,
+      'templates/email/cart-reminder-1.liquid': `---
+subject: "{{ profile.first_name | default: 'Hi' }}, you left something behind"
+---
+<p>Your cart ({{ data.value }} €) is waiting.</p>
+<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
+`,
+    })
+    const validated = await joe(['validate'])
+    expect(validated.exitCode, validated.stdout + validated.stderr).toBe(0)
+    const deployed = await joe(['deploy', '--env', 'mail', '--yes'])
+    expect(deployed.exitCode, deployed.stderr).toBe(0)
+    serve = await startServe(dir, 'mail', {JOE_LINK_SECRET: 'link-secret-for-tests'}, ['--port', String(port), '--log-level', 'warn'])
+  })
+
+  afterAll(async () => {
+    await serve?.stop()
+    await new Promise((resolve) => smtp.close(() => resolve(undefined)))
+  })
+
+  const send = async (batch: object[]) => {
+    const response = await fetch(`${serve?.url}/v1/batch`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${KEY}:`).toString('base64')}`},
+      body: JSON.stringify({batch}),
+    })
+    expect(response.status).toBe(200)
+  }
+
+  it('sends the email, unsubscribes on the one-click POST, and suppresses the next send', async () => {
+    await send([
+      {type: 'identify', userId: 'ann', traits: {email: 'ann@example.com', first_name: 'Ann'}, timestamp: '2026-03-02T10:00:00Z'},
+      {type: 'track', userId: 'ann', event: 'cart_updated', properties: {cart_value: 80}, timestamp: '2026-03-02T10:00:00Z'},
+    ])
+    expect((await joe(['clock', '--env', 'mail', 'advance', '61m'])).exitCode).toBe(0)
+    const mail = await eventually(() => mails[0], 'the email')
+    expect(mail.subject).toBe('Ann, you left something behind')
+    expect(mail.to).toMatchObject({text: 'ann@example.com'})
+    expect(mail.html).toContain('80 €')
+    const header = (name: string) =>
+      mail.headerLines
+        .find((l) => l.key === name)
+        ?.line.slice(name.length + 1)
+        .trim()
+    expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click')
+    const link = /<(http:\/\/[^>]+)>/.exec(header('list-unsubscribe') ?? '')?.[1]
+    expect(link).toContain(`http://127.0.0.1:${port}/v1/unsubscribe/`)
+    // A mail client's one-click unsubscribe (RFC 8058).
+    const clicked = await fetch(link as string, {
+      method: 'POST',
+      headers: {'content-type': 'application/x-www-form-urlencoded'},
+      body: 'List-Unsubscribe=One-Click',
+    })
+    expect(clicked.status).toBe(200)
+    // A forged link is refused and records nothing.
+    expect((await fetch(`${link}x`, {method: 'POST', body: 'List-Unsubscribe=One-Click'})).status).toBe(400)
+    await eventually(async () => {
+      const result = JSON.parse((await joe(['inspect', '--env', 'mail', 'ann', '--json'])).stdout)
+      return Array.isArray(result.profile.opt_outs) && result.profile.opt_outs.includes('email') ? true : undefined
+    }, 'the opt-out')
+    // The next cart: the journey runs, and consent suppresses the email.
+    await send([{type: 'track', userId: 'ann', event: 'cart_updated', properties: {cart_value: 90}, timestamp: '2026-03-02T12:00:00Z'}])
+    expect((await joe(['clock', '--env', 'mail', 'advance', '2h'])).exitCode).toBe(0)
+    const inspected = await eventually(async () => {
+      const result = JSON.parse((await joe(['inspect', '--env', 'mail', 'ann', '--json'])).stdout)
+      return result.trace.some((l: {kind: string}) => l.kind === 'suppressed') ? result : undefined
+    }, 'the suppressed send')
+    expect(inspected.trace.map((l: {kind: string; detail: string}) => l.kind)).toEqual(expect.arrayContaining(['suppressed']))
+    expect(inspected.trace.find((l: {kind: string}) => l.kind === 'suppressed').detail).toContain('consent did not hold')
+    expect(mails).toHaveLength(1)
+  })
+})
