@@ -35,8 +35,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // A client that stops sending mid-body does not hold a connection forever.
     requestTimeout: 30_000,
     // Signed tokens in link paths (unsubscribe, view in browser) are longer than fastify's default 100.
-    maxParamLength: 2_048,
-    disableRequestLogging: false,
+    routerOptions: {maxParamLength: 2_048},
   })
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase()

@@ -4,11 +4,14 @@ import {colorFlag, configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {withRuntime} from '../../cli/runtime-env.js'
 import {JoeError} from '../../core/errors.js'
-import {listOutbox, type OutboxEntry} from '../../core/runtime/outbox.js'
+import {environmentNow} from '../../core/runtime/context.js'
+import {type Backlog, listOutbox, type OutboxEntry, runtimeBacklog} from '../../core/runtime/outbox.js'
 
 export interface OutboxResult {
   format_version: 1
   env: string
+  /** Work not done yet upstream of the outbox. */
+  backlog: Backlog
   counts: Record<OutboxEntry['status'], number>
   messages: OutboxEntry[]
 }
@@ -52,14 +55,15 @@ export default class Outbox extends JoeCommand<OutboxResult> {
         exitCode: 2,
       })
     }
-    const listed = await withRuntime(flags.env, flags.config, (runtime) =>
-      listOutbox(runtime.ctx, {
+    const {listed, backlog} = await withRuntime(flags.env, flags.config, async (runtime) => ({
+      listed: await listOutbox(runtime.ctx, {
         statuses: statuses as OutboxEntry['status'][],
         ...(flags.customer === undefined ? {} : {customer: flags.customer}),
         limit: flags.limit,
       }),
-    )
-    const result: OutboxResult = {format_version: 1, env: flags.env, counts: listed.counts, messages: listed.entries}
+      backlog: await runtimeBacklog(runtime.ctx, await environmentNow(runtime.ctx)),
+    }))
+    const result: OutboxResult = {format_version: 1, env: flags.env, backlog, counts: listed.counts, messages: listed.entries}
     if (!this.jsonEnabled()) {
       const {renderOutbox} = await import('../../ui/runtime/runtime-text.js')
       this.log(renderOutbox(result, {color: colorEnabled(flags.color)}))

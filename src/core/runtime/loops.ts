@@ -1,5 +1,6 @@
 import type {DeliveryOutcome, OutboxMessage} from '../connectors/connector.js'
 import type {ChannelDelivery} from '../connectors/create-connectors.js'
+import {BEGINNING_OF_TIME} from '../engine/machine.js'
 import {observeLedger} from './activations.js'
 import type {RuntimeContext} from './context.js'
 import {claimMessages, type DeliveryRecord, recordDeliveries} from './outbox.js'
@@ -81,7 +82,10 @@ export function startWorkerLoop(ctx: RuntimeContext, wakeup: Wakeup, options: Lo
       let busy = false
       try {
         const observed = await observeLedger(ctx)
-        if (observed) options.log.info({journeys: observed.journeys, since: new Date(observed.since).toISOString()}, 'activations recorded')
+        if (observed) {
+          const since = observed.since === BEGINNING_OF_TIME ? 'the beginning' : new Date(observed.since).toISOString()
+          options.log.info({journeys: observed.journeys, since}, 'activations recorded')
+        }
         const dispatched = await dispatchEvents(ctx)
         const batch = await processBatch(ctx, machines, {limit: options.batchSize, worker: options.worker})
         if (batch.customers > 0) options.onBatch?.(batch)

@@ -252,3 +252,23 @@ export async function retryDead(ctx: RuntimeContext, ids: readonly number[] | 'a
     return found
   })
 }
+
+/** Work the environment has not done yet: events received and not processed, customers with something due. */
+export interface Backlog {
+  /** Received events the worker has not applied yet. */
+  events: number
+  /** Customers with something due before the environment's time (timers, ticks) not yet processed. */
+  customers_due: number
+}
+
+export async function runtimeBacklog(ctx: RuntimeContext, now: number | undefined): Promise<Backlog> {
+  const [row] = await ctx.conn.query<{undispatched: number | null; pending: number | null; due: number | null}>(
+    `SELECT
+       (SELECT s.next_seq - 1 - r.dispatched_seq FROM joe_sequences s JOIN joe_runtime r ON r.env = s.env WHERE s.env = $1) AS undispatched,
+       (SELECT COUNT(*) FROM joe_events e JOIN joe_customers c ON c.env = e.env AND c.customer_id = e.customer_id
+          WHERE e.env = $1 AND c.pending = 1 AND e.seq > c.processed_seq) AS pending,
+       (SELECT COUNT(*) FROM joe_customers WHERE env = $1 AND next_due < $2) AS due`,
+    [ctx.env, now ?? Number.MIN_SAFE_INTEGER],
+  )
+  return {events: Number(row?.undispatched ?? 0) + Number(row?.pending ?? 0), customers_due: Number(row?.due ?? 0)}
+}

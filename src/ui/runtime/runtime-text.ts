@@ -72,6 +72,14 @@ export function renderOutbox(result: OutboxResult, options: {color: boolean}): s
   const c = new Chalk({level: options.color ? 3 : 0})
   const {counts} = result
   const out = [`${c.bold(`Outbox of ${result.env}`)}: ${n(counts.pending)} pending, ${n(counts.dead)} dead, ${n(counts.sent)} sent`]
+  const {backlog} = result
+  if (backlog.events > 0 || backlog.customers_due > 0) {
+    out.push(
+      c.dim(
+        `  upstream: ${n(backlog.events)} event(s) not processed yet, ${n(backlog.customers_due)} customer(s) with something due (is \`joe serve --env ${result.env}\` running?)`,
+      ),
+    )
+  }
   if (result.messages.length === 0) out.push('  nothing to show')
   for (const s of result.messages) out.push(`  ${s.customer_id}  ${sendLine(s, c)}`)
   if (counts.dead > 0) out.push(c.dim(`  send dead letters again with \`joe outbox retry --env ${result.env} --all\` (or their ids)`))
