@@ -59,7 +59,8 @@ function project(dir, journey) {
     path.join(dir, 'joe.config.yaml'),
     `environments:\n  bench:\n    store: "sqlite:.joe/bench.db"\n    write_keys: ["${KEY}"]\n    channels:\n      email: { connector: file, path: .joe/messages.ndjson }\n      sms: { connector: file, path: .joe/messages.ndjson }\n      push: { connector: file, path: .joe/messages.ndjson }\n`,
   )
-  if (journey === 'template') copyFileSync(path.join(root, 'templates/cart-abandonment.journey.yaml'), path.join(dir, 'journeys/cart-abandonment.journey.yaml'))
+  if (journey === 'template')
+    copyFileSync(path.join(root, 'templates/cart-abandonment.journey.yaml'), path.join(dir, 'journeys/cart-abandonment.journey.yaml'))
   else
     writeFileSync(
       path.join(dir, 'journeys/now.journey.yaml'),
@@ -79,7 +80,11 @@ function run(args, cwd) {
 }
 
 async function startServe(cwd) {
-  const child = spawn(process.execPath, [bin, 'serve', '--env', 'bench', '--port', '0', '--log-level', 'error'], {cwd, stdio: ['ignore', 'ignore', 'pipe']})
+  const profile = process.env.JOE_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.JOE_BENCH_PROFILE] : []
+  const child = spawn(process.execPath, [...profile, bin, 'serve', '--env', 'bench', '--port', '0', '--log-level', 'error'], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let err = ''
   child.stderr.on('data', (c) => {
     err += c
@@ -104,7 +109,11 @@ function peakRssMb(pid) {
 
 const auth = `Basic ${Buffer.from(`${KEY}:`).toString('base64')}`
 async function post(url, batch) {
-  const response = await fetch(`${url}/v1/batch`, {method: 'POST', headers: {'content-type': 'application/json', authorization: auth}, body: JSON.stringify({batch})})
+  const response = await fetch(`${url}/v1/batch`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json', authorization: auth},
+    body: JSON.stringify({batch}),
+  })
   if (response.status !== 200) throw new Error(`POST /v1/batch: ${response.status} ${await response.text()}`)
 }
 
@@ -118,7 +127,17 @@ function baseline(dir, events) {
   const insert = db.prepare('INSERT INTO joe_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
   const tx = db.transaction((rows, first) => {
     rows.forEach((e, i) => {
-      insert.run('bench', first + i, e.userId, e.event, Date.parse(e.timestamp), Date.now(), JSON.stringify(e.properties), e.messageId, 'http')
+      insert.run(
+        'bench',
+        first + i,
+        e.userId,
+        e.event,
+        Date.parse(e.timestamp),
+        Date.now(),
+        JSON.stringify(e.properties),
+        e.messageId,
+        'http',
+      )
     })
   })
   const started = performance.now()
@@ -204,7 +223,9 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'joe-bench-serve-'))
   try {
     const events = makeEvents(EVENTS, Date.UTC(2026, 2, 2))
-    log(`joe serve: ${EVENTS.toLocaleString('en-US')} events in batches of ${BATCH}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}`)
+    log(
+      `joe serve: ${EVENTS.toLocaleString('en-US')} events in batches of ${BATCH}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}`,
+    )
     const raw = baseline(dir, events)
     const joe = await throughput(path.join(dir, 'throughput'), events)
     const lat = await latency(path.join(dir, 'latency'))
@@ -224,9 +245,15 @@ async function main() {
     else {
       const n = (v) => Math.round(v).toLocaleString('en-US').padStart(9)
       log(`  (a) raw insert (better-sqlite3, ${BATCH}/transaction)  ${n(raw)} events/s`)
-      log(`  (b) joe serve, HTTP to processed                ${n(joe.endToEndPerSecond)} events/s   (ingest alone ${n(joe.ingestPerSecond).trim()} events/s)`)
-      log(`  (b) / (a)                                        ${ratio.toFixed(2).padStart(9)}          aim >= ${AIM_RATIO}: ${ratio >= AIM_RATIO ? 'met' : 'NOT MET'}`)
-      log(`  (c) request -> outbox row at 500 events/s    p50 ${String(lat.p50).padStart(5)} ms, p99 ${lat.p99} ms (max ${lat.max}, ${lat.sends} sends)   aim p99 < ${AIM_P99_MS} ms: ${lat.p99 < AIM_P99_MS ? 'met' : 'NOT MET'}`)
+      log(
+        `  (b) joe serve, HTTP to processed                ${n(joe.endToEndPerSecond)} events/s   (ingest alone ${n(joe.ingestPerSecond).trim()} events/s)`,
+      )
+      log(
+        `  (b) / (a)                                        ${ratio.toFixed(2).padStart(9)}          aim >= ${AIM_RATIO}: ${ratio >= AIM_RATIO ? 'met' : 'NOT MET'}`,
+      )
+      log(
+        `  (c) request -> outbox row at 500 events/s    p50 ${String(lat.p50).padStart(5)} ms, p99 ${lat.p99} ms (max ${lat.max}, ${lat.sends} sends)   aim p99 < ${AIM_P99_MS} ms: ${lat.p99 < AIM_P99_MS ? 'met' : 'NOT MET'}`,
+      )
       log(`  (d) peak RSS of joe serve                        ${n(joe.rss ?? 0)} MB`)
     }
   } finally {

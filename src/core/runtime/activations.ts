@@ -41,6 +41,12 @@ export interface ObservedChanges {
 export async function observeLedger(ctx: RuntimeContext): Promise<ObservedChanges | undefined> {
   const {env} = ctx
   const dialect = ctx.conn.dialect
+  // Usually nothing changed: a read, without a transaction, decides.
+  const [seen] = await ctx.conn.query<{ledger_seen: number | null; head: number | null}>(
+    'SELECT (SELECT ledger_seen FROM joe_runtime WHERE env = $1) AS ledger_seen, (SELECT MAX(id) FROM joe_ledger WHERE env = $1) AS head',
+    [env],
+  )
+  if (Number(seen?.head ?? 0) === Number(seen?.ledger_seen ?? 0)) return undefined
   return ctx.conn.transaction(async (tx) => {
     if (dialect === 'postgres')
       await tx.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || $1))", [activationsLockKey(env)])

@@ -31,7 +31,9 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<OpenRunt
   let conn: SqlConnection
   if (env.target.kind === 'sqlite') {
     const {openSqliteConnection} = await import('../deploy/sqlite-store.js')
-    conn = openSqliteConnection(env.target.path)
+    // WAL with synchronous=NORMAL: what was accepted survives a crash of joe (tested by SIGKILL),
+    // not a power loss of the machine; environments that need that run on PostgreSQL.
+    conn = openSqliteConnection(env.target.path, {synchronous: 'NORMAL'})
   } else {
     const {openPostgresPool} = await import('../deploy/postgres-store.js')
     conn = await openPostgresPool(env.target.url, {size: options.pool ?? 2, applicationName: `joe ${options.env}`})

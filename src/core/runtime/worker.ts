@@ -56,6 +56,12 @@ export function createMachineCache(env: string): MachineCache {
 export async function dispatchEvents(ctx: RuntimeContext): Promise<number> {
   const {env} = ctx
   const dialect = ctx.conn.dialect
+  // Usually there is nothing new, or everything is: a read decides whether to write.
+  const [state] = await ctx.conn.query<{dispatched_seq: number | null; next_seq: number | null}>(
+    'SELECT (SELECT dispatched_seq FROM joe_runtime WHERE env = $1) AS dispatched_seq, (SELECT next_seq FROM joe_sequences WHERE env = $1) AS next_seq',
+    [env],
+  )
+  if (Number(state?.next_seq ?? 1) - 1 <= Number(state?.dispatched_seq ?? 0)) return 0
   return ctx.conn.transaction(async (tx) => {
     if (dialect === 'postgres') {
       const [lock] = await tx.query<{ok: boolean}>("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':' || $1)) AS ok", [
@@ -152,8 +158,9 @@ export async function processBatch(
       )
       claimed.push(...due)
     }
-    await recordProgress(tx, env, options.worker, now, ctx.wall())
     if (claimed.length === 0) return {...empty, now}
+    // Activations recorded later take effect after this instant (activations.ts): idle batches process nothing, so need not say.
+    await recordProgress(tx, env, options.worker, now, ctx.wall())
     const machine = await machines.current(tx)
     const ids = JSON.stringify(claimed.map((row) => row.customer_id))
     const events = await tx.query<EventRow>(
