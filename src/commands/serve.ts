@@ -4,7 +4,7 @@ import {JoeCommand} from '../cli/joe-command.js'
 import {readPackageVersion} from '../cli/package-info.js'
 import {JoeError} from '../core/errors.js'
 import {requireConfig} from '../core/project/config.js'
-import {startServe} from '../core/runtime/serve.js'
+import {type ServeRole, startServe} from '../core/runtime/serve.js'
 
 export interface ServeResult {
   format_version: 1
@@ -38,6 +38,12 @@ Write keys, the clock and the connectors come from the environment in joe.config
     config: configFlag,
     port: Flags.integer({char: 'p', description: 'Port to listen on (0: any free port).', default: 8787, min: 0, max: 65_535}),
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1', helpValue: 'ADDRESS'}),
+    role: Flags.string({
+      description:
+        'What this process does: ingest (the HTTP API), worker (the engine), delivery (the outbox), or all of them. Run any number of each on a shared PostgreSQL store.',
+      options: ['all', 'ingest', 'worker', 'delivery'],
+      default: 'all',
+    }),
     'log-level': Flags.string({
       description: 'Least severe log lines written to standard error.',
       options: ['info', 'warn', 'error', 'silent'],
@@ -52,6 +58,7 @@ Write keys, the clock and the connectors come from the environment in joe.config
     const running = await startServe({
       config,
       env: flags.env,
+      role: flags.role as ServeRole,
       vars: process.env,
       wall: () => Date.now(),
       host: flags.host,

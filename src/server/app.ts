@@ -6,8 +6,10 @@ import type {NewEvent} from '../core/store/store-types.js'
 
 /** What the HTTP surface of `joe serve` needs from the runtime. */
 export interface ServerDeps {
-  /** Stores a request's events, all or none. */
-  ingest(events: NewEvent[]): Promise<{accepted: number; duplicates: number}>
+  /** Stores a request's events, all or none; absent in processes that do not ingest (the ingest routes answer 404). */
+  ingest?: (events: NewEvent[]) => Promise<{accepted: number; duplicates: number}>
+  /** The process's role, for messages. */
+  role: string
   /** The environment's write keys (expanded). */
   writeKeys: readonly string[]
   /** Epoch ms of the wall clock: a missing event timestamp is the time it arrived. */
@@ -15,11 +17,11 @@ export interface ServerDeps {
   /** Liveness: the process answers. */
   health(): {status: 'ok'}
   /** Readiness: the store answers and the loops run. */
-  ready(): Promise<{ready: boolean; checks: Record<string, string>}>
+  ready(): Promise<{ready: boolean; role: string; checks: Record<string, string>}>
   /** Structured request logs (pino); false in tests. */
   logger: boolean | {level: string; stream: NodeJS.WritableStream}
   /** Extra routes (delivery callbacks, unsubscribe links), registered by their owners. */
-  routes?: (app: FastifyInstance) => void
+  routes?: ((app: FastifyInstance) => void) | undefined
 }
 
 /**
@@ -72,14 +74,23 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       .code(500)
       .send({success: false, error: {code: 'internal', message: 'joe could not store the events; nothing was stored, try again'}})
   })
+  const ingest = deps.ingest
   for (const call of [...SEGMENT_CALLS, 'import' as const]) {
     app.post(`/v1/${call}`, async (request, reply) => {
+      if (ingest === undefined) {
+        return reply
+          .code(404)
+          .send({
+            success: false,
+            error: {code: 'not_ingest', message: `this joe serve process runs the ${deps.role} role: send events to an ingest process`},
+          })
+      }
       const parsed = parseSegmentCall(call === 'import' ? 'batch' : (call as SegmentCall), request.body, deps.wall())
       const key = 'problem' in parsed ? bodyWriteKey(request.body) : parsed.writeKey
       const denied = authorize(request.headers.authorization, key, deps.writeKeys)
       if (denied) return problem(reply, denied)
       if ('problem' in parsed) return problem(reply, parsed.problem)
-      const stored = await deps.ingest(parsed.events)
+      const stored = await ingest(parsed.events)
       return reply.code(200).send({success: true, accepted: stored.accepted, duplicates: stored.duplicates})
     })
   }

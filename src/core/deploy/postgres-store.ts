@@ -199,3 +199,35 @@ function isConnectionError(error: unknown): boolean {
   // Class 08: connection exceptions; 57P01-57P03: the server shut the session down (pg_terminate_backend).
   return code === undefined || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
 }
+
+/**
+ * Listens to a NOTIFY channel on a connection of its own, reconnecting when it drops (the loops poll
+ * meanwhile, so a lost notification only delays work). Returns a function that stops listening.
+ */
+export async function listenPostgres(url: string, channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+  const {default: pg} = await import('pg')
+  let stopped = false
+  let client: import('pg').Client | undefined
+  const connect = async (): Promise<void> => {
+    if (stopped) return
+    const next = new pg.Client({connectionString: url, application_name: 'joe listen'})
+    next.on('notification', (message) => onNotify(message.payload ?? ''))
+    next.on('error', () => {
+      next.end().catch(() => undefined)
+      if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1_000)
+    })
+    try {
+      await next.connect()
+      await next.query(`LISTEN ${channel}`)
+      client = next
+    } catch {
+      await next.end().catch(() => undefined)
+      if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1_000)
+    }
+  }
+  await connect()
+  return async () => {
+    stopped = true
+    await client?.end().catch(() => undefined)
+  }
+}

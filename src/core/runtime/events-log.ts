@@ -99,6 +99,8 @@ export async function appendInTransaction(
   const last = options.replay ? clock : receivedAt
   if (options.replay && last > clockStart) await tx.query('UPDATE joe_runtime SET clock_now = $2 WHERE env = $1', [env, last])
   await tx.query('UPDATE joe_sequences SET next_seq = $2, last_received_at = $3 WHERE env = $1', [env, first + rows.length, last])
+  // Workers in other processes wake at once (delivered when the transaction commits).
+  if (dialect === 'postgres' && accepted > 0) await tx.query("SELECT pg_notify('joe_events', $1)", [env])
   return {accepted, duplicates: events.length - accepted, receivedAt: last}
 }
 

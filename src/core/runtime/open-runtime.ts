@@ -22,8 +22,17 @@ export interface OpenRuntime {
   display: string
   /** The environment's write keys with `${VAR}` expanded (JOE1021 when a variable is missing). */
   writeKeys(): string[]
+  /**
+   * Calls `onNotify` when another process announces work on `channel` for this environment
+   * (PostgreSQL's LISTEN/NOTIFY, on a connection of its own). A no-op on SQLite, where the loops
+   * poll. Returns a function that stops listening.
+   */
+  listen(channel: NotifyChannel, onNotify: () => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
+
+/** What processes tell each other: new events (workers wake), new outbox rows (delivery wakes). */
+export type NotifyChannel = 'joe_events' | 'joe_outbox'
 
 /** Opens the store of an environment for its runtime (the same database as its deploy ledger). */
 export async function openRuntime(options: OpenRuntimeOptions): Promise<OpenRuntime> {
@@ -55,6 +64,13 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<OpenRunt
     display: env.target.display,
     writeKeys: () =>
       (env.config.writeKeys ?? []).map((key, i) => expandVariables(key, options.vars, `write_keys[${i}] of environment "${options.env}"`)),
+    async listen(channel, onNotify) {
+      if (env.target.kind !== 'postgres') return async () => undefined
+      const {listenPostgres} = await import('../deploy/postgres-store.js')
+      return listenPostgres(env.target.url, channel, (payload) => {
+        if (payload === options.env) onNotify()
+      })
+    },
     close: () => conn.close(),
   }
 }

@@ -19,9 +19,15 @@ import {feedbackOfReports, findMessage, recordFeedback} from './feedback.js'
 import {createWakeup, type RuntimeLog, startDeliveryLoop, startWorkerLoop} from './loops.js'
 import {type OpenRuntime, openRuntime} from './open-runtime.js'
 
+/** What one `joe serve` process does (issue: many processes, one environment). */
+export type ServeRole = 'all' | 'ingest' | 'worker' | 'delivery'
+export const SERVE_ROLES: readonly ServeRole[] = ['all', 'ingest', 'worker', 'delivery']
+
 export interface ServeOptions {
   config: JoeConfig
   env: string
+  /** Default `all`: ingest, worker and delivery in one process. */
+  role?: ServeRole
   vars: Readonly<Record<string, string | undefined>>
   /** Epoch ms of the wall clock. */
   wall: () => number
@@ -44,6 +50,7 @@ export interface RunningServe {
   /** `http://host:port` it listens on. */
   url: string
   env: string
+  role: ServeRole
   clock: 'real' | 'manual'
   /** The store, for display (password masked). */
   store: string
@@ -52,11 +59,18 @@ export interface RunningServe {
 }
 
 /**
- * One process that runs an environment: the HTTP API receives events, the worker moves customers
- * through the engine on the environment's clock, and delivery sends the outbox's messages through
- * the channels' connectors.
+ * A process that runs an environment, whole or in part (`role`): ingest receives events over HTTP
+ * (and the links and callbacks messages lead back to), the worker moves customers through the
+ * engine on the environment's clock, and delivery sends the outbox's messages through the channels'
+ * connectors. Any number of each may share one PostgreSQL store; every process answers health
+ * checks on its port. Processes wake each other through the store (LISTEN/NOTIFY on PostgreSQL),
+ * and poll as the fallback.
  */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const role = options.role ?? 'all'
+  const ingests = role === 'all' || role === 'ingest'
+  const works = role === 'all' || role === 'worker'
+  const delivers = role === 'all' || role === 'delivery'
   const env = environment(options.config, options.env, options.vars)
   const runtime: OpenRuntime = await openRuntime({
     config: options.config,
@@ -72,11 +86,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   let links: LinkSettings
   let templates: TemplateCatalog | undefined
   try {
-    writeKeys = runtime.writeKeys()
+    writeKeys = ingests ? runtime.writeKeys() : []
     links = linkSettings(options, env.config.publicUrl, env.config.linkSecrets)
     // Template files are read from the project when the server starts (restart it to pick up edits).
     templates = (await loadTemplateCatalog(path.resolve(options.config.root, options.config.templatesDir), options.config.root)).catalog
-    channels = await createConnectors(settings, {
+    channels = await createConnectors(delivers ? settings : {}, {
       env: options.env,
       root: options.config.root,
       vars: options.vars,
@@ -95,7 +109,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const workWakeup = createWakeup()
   const deliveryWakeup = createWakeup()
   const app = buildServer({
-    ingest: createIngestBatcher(runtime, () => workWakeup.notify()),
+    ...(ingests ? {ingest: createIngestBatcher(runtime, () => workWakeup.notify())} : {}),
+    role,
     writeKeys,
     wall: options.wall,
     health: () => ({status: 'ok'}),
@@ -107,57 +122,67 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       } catch (error) {
         checks.store = (error as Error).message
       }
-      checks.worker = workerLoop.healthy ? 'ok' : 'failing'
-      checks.delivery = deliveryLoop.healthy ? 'ok' : 'failing'
-      return {ready: Object.values(checks).every((v) => v === 'ok'), checks}
+      if (workerLoop) checks.worker = workerLoop.healthy ? 'ok' : 'failing'
+      if (deliveryLoop) checks.delivery = deliveryLoop.healthy ? 'ok' : 'failing'
+      return {ready: Object.values(checks).every((v) => v === 'ok'), role, checks}
     },
     logger: options.logStream ? {level: options.logLevel ?? 'info', stream: options.logStream} : false,
-    routes: messageRoutes({
-      links,
-      ...(templates === undefined ? {} : {templates}),
-      wall: options.wall,
-      parseCallback: (channel, request) => {
-        const channelSettings = settings[channel]
-        if (channelSettings === undefined) return undefined
-        const {connector, ...rest} = channelSettings
-        const callbacks = deliveryCallbackSettings(String(connector), rest, {
-          env: options.env,
-          channel: channel as Channel,
-          vars: options.vars,
-        })
-        return callbacks === undefined ? undefined : parseDeliveryCallback(callbacks, request, options.wall())
-      },
-      findMessage: (by) => findMessage(ctx, by),
-      feedbackOf: (reports) => feedbackOfReports(ctx, reports),
-      record: (feedback) => recordFeedback(ctx, feedback),
-      stored: () => workWakeup.notify(),
-    }),
+    routes: !ingests
+      ? undefined
+      : messageRoutes({
+          links,
+          ...(templates === undefined ? {} : {templates}),
+          wall: options.wall,
+          parseCallback: (channel, request) => {
+            const channelSettings = settings[channel]
+            if (channelSettings === undefined) return undefined
+            const {connector, ...rest} = channelSettings
+            const callbacks = deliveryCallbackSettings(String(connector), rest, {
+              env: options.env,
+              channel: channel as Channel,
+              vars: options.vars,
+            })
+            return callbacks === undefined ? undefined : parseDeliveryCallback(callbacks, request, options.wall())
+          },
+          findMessage: (by) => findMessage(ctx, by),
+          feedbackOf: (reports) => feedbackOfReports(ctx, reports),
+          record: (feedback) => recordFeedback(ctx, feedback),
+          stored: () => workWakeup.notify(),
+        }),
   })
   const log: RuntimeLog = app.log
   const loopOptions = {pollMs, batchSize: options.batchSize ?? 200, worker, log}
-  const workerLoop = startWorkerLoop(ctx, workWakeup, {...loopOptions, onSends: () => deliveryWakeup.notify()})
-  const deliveryLoop = startDeliveryLoop(ctx, channels, deliveryWakeup, loopOptions)
+  const listening = [
+    ...(works ? [await runtime.listen('joe_events', () => workWakeup.notify())] : []),
+    ...(delivers ? [await runtime.listen('joe_outbox', () => deliveryWakeup.notify())] : []),
+  ]
+  const workerLoop = works ? startWorkerLoop(ctx, workWakeup, {...loopOptions, onSends: () => deliveryWakeup.notify()}) : undefined
+  const deliveryLoop = delivers ? startDeliveryLoop(ctx, channels, deliveryWakeup, loopOptions) : undefined
+  const stopLoops = async () => {
+    await Promise.all([workerLoop?.stop(), deliveryLoop?.stop(), ...listening.map((stop) => stop())])
+  }
   try {
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
-    await Promise.all([workerLoop.stop(), deliveryLoop.stop()])
+    await stopLoops()
     await runtime.close()
     throw error
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
   const host = options.host.includes(':') ? `[${options.host}]` : options.host
-  log.info({env: options.env, store: runtime.display, clock: ctx.clock, port}, 'joe serve started')
+  log.info({env: options.env, role, store: runtime.display, clock: ctx.clock, port}, 'joe serve started')
   let closing: Promise<void> | undefined
   return {
     url: `http://${host}:${port}`,
     env: options.env,
+    role,
     clock: ctx.clock,
     store: runtime.display,
     close() {
       closing ??= (async () => {
         await app.close()
-        await Promise.all([workerLoop.stop(), deliveryLoop.stop()])
+        await stopLoops()
         await Promise.all([...channels.values()].map((c) => c.connector.close().catch(() => undefined)))
         await runtime.close()
         log.info({env: options.env}, 'joe serve stopped')

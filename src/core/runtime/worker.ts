@@ -406,6 +406,7 @@ async function writeOutcomes(
        ON CONFLICT (env, idempotency_key) DO NOTHING`,
       [env, JSON.stringify(outbox), wall],
     )
+    if (dialect === 'postgres') await tx.query("SELECT pg_notify('joe_outbox', $1)", [env])
   }
   if (journal.length > 0) {
     await tx.query(
