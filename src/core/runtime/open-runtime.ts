@@ -13,6 +13,8 @@ export interface OpenRuntimeOptions {
   wall: () => number
   /** PostgreSQL sessions to pool (joe serve runs ingest, worker and delivery side by side); default 2. */
   pool?: number
+  /** How its sessions are named in pg_stat_activity (default `joe ENV`). */
+  applicationName?: string
 }
 
 /** An environment's runtime store, opened and migrated. */
@@ -45,7 +47,7 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<OpenRunt
     conn = openSqliteConnection(env.target.path, {synchronous: 'NORMAL'})
   } else {
     const {openPostgresPool} = await import('../deploy/postgres-store.js')
-    conn = await openPostgresPool(env.target.url, {size: options.pool ?? 2, applicationName: `joe ${options.env}`})
+    conn = await openPostgresPool(env.target.url, {size: options.pool ?? 2, applicationName: options.applicationName ?? `joe ${options.env}`})
   }
   const ctx: RuntimeContext = {conn, env: options.env, clock: env.config.clock ?? 'real', wall: options.wall}
   try {

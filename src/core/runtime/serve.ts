@@ -78,6 +78,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     vars: options.vars,
     wall: options.wall,
     pool: 8,
+    applicationName: `joe serve ${options.env} ${role}`,
   })
   const {ctx} = runtime
   const settings = env.config.channels ?? {}
