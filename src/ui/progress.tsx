@@ -1,4 +1,5 @@
 import {Box, render, Text} from 'ink'
+import {safeText} from './safe-text.js'
 
 export interface Progress {
   /** False when nothing is shown: callers can skip work that only feeds the bar. */
@@ -15,7 +16,7 @@ function Bar({label, done, total}: {label: string; done: number; total: number})
   const filled = Math.round(ratio * width)
   return (
     <Box>
-      <Text>{label} </Text>
+      <Text>{safeText(label)} </Text>
       <Text color="green">{'█'.repeat(filled)}</Text>
       <Text dimColor>{'░'.repeat(width - filled)}</Text>
       <Text>

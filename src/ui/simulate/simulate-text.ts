@@ -2,6 +2,7 @@ import {Chalk, type ChalkInstance} from 'chalk'
 import type {CustomerResult} from '../../core/engine/types.js'
 import type {SimulationReport} from '../../core/simulate/report.js'
 import type {SimulateResult} from '../../core/simulate/simulate.js'
+import {safeText} from '../safe-text.js'
 
 const n = (value: number) => value.toLocaleString('en-US')
 const pct = (part: number, whole: number) => (whole === 0 ? '  -  ' : `${((part / whole) * 100).toFixed(1).padStart(5)}%`)
@@ -22,7 +23,7 @@ export function renderSimulateText(result: SimulateResult, options: {color: bool
     if (entries.length === 0) out.push('  no customer received a message')
     for (const [count, customers] of entries)
       out.push(`  ${count.padStart(3)} message${count === '1' ? ' ' : 's'}  ${n(customers)} customers`)
-    if (result.load.max > 0) out.push(`  most: ${result.load.max} (${result.load.busiest.join(', ')})`)
+    if (result.load.max > 0) out.push(`  most: ${result.load.max} (${result.load.busiest.map(safeText).join(', ')})`)
     out.push('')
   }
   if (result.policy) {
@@ -34,7 +35,8 @@ export function renderSimulateText(result: SimulateResult, options: {color: bool
           `✖ policy max_messages_per_customer (${p.limit} per ${p.per}): ${p.breaches.length} customer${p.breaches.length === 1 ? '' : 's'} over the limit`,
         ),
       )
-      for (const b of p.breaches.slice(0, 20)) out.push(`  ${b.customerId}: ${b.messages} messages between ${b.from} and ${b.until}`)
+      for (const b of p.breaches.slice(0, 20))
+        out.push(`  ${safeText(b.customerId)}: ${b.messages} messages between ${b.from} and ${b.until}`)
       if (p.breaches.length > 20) out.push(`  …and ${p.breaches.length - 20} more (see --json)`)
     }
   }
@@ -83,12 +85,12 @@ function renderReport(r: SimulationReport, c: ChalkInstance): string[] {
     '',
     `  messages   ${n(m.total)} sent: ${
       Object.entries(m.by_channel)
-        .map(([ch, v]) => `${ch} ${n(v)}`)
+        .map(([ch, v]) => `${safeText(ch)} ${n(v)}`)
         .join(', ') || 'none'
     }`,
     `             by template: ${
       Object.entries(m.by_template)
-        .map(([t, v]) => `${t} ${n(v)}`)
+        .map(([t, v]) => `${safeText(t)} ${n(v)}`)
         .join(', ') || 'none'
     }`,
     `             suppressed: ${n(m.suppressed.frequency_cap)} by frequency cap, ${n(m.suppressed.consent)} by consent; deferred by quiet hours: ${n(m.deferred.quiet_hours)}`,
@@ -132,14 +134,14 @@ function renderExpressionErrors(r: SimulationReport, c: ChalkInstance): string[]
 }
 
 function renderCustomer(customer: {id: string; results: Record<string, CustomerResult>}, c: ChalkInstance): string[] {
-  const out = [c.bold(`Trace of customer ${customer.id}`)]
+  const out = [c.bold(`Trace of customer ${safeText(customer.id)}`)]
   for (const [journey, result] of Object.entries(customer.results)) {
     out.push(`  ${c.bold(journey)}: ${result.entries.length === 0 ? 'never entered' : result.entries.map((e) => e.outcome).join(', ')}`)
     for (const t of result.trace) {
-      out.push(`    ${new Date(t.at).toISOString()}  ${t.kind.padEnd(9)} ${(t.step ?? '').padEnd(16)} ${c.dim(t.detail)}`)
+      out.push(`    ${new Date(t.at).toISOString()}  ${t.kind.padEnd(9)} ${(t.step ?? '').padEnd(16)} ${c.dim(safeText(t.detail))}`)
     }
     for (const e of result.exprErrors)
-      out.push(c.yellow(`    ${new Date(e.at).toISOString()}  expression error at ${e.where}: ${e.message}`))
+      out.push(c.yellow(`    ${new Date(e.at).toISOString()}  expression error at ${safeText(e.where)}: ${safeText(e.message)}`))
   }
   return out
 }
