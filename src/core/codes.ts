@@ -70,6 +70,23 @@ export const CODES = {
     severity: 'error',
     summary: '`joe init` or `joe new journey` would overwrite an existing file; nothing was written (use `--force` to overwrite).',
   },
+  JOE1033: {
+    name: 'outside-project-root',
+    severity: 'error',
+    summary:
+      'A `journeys` entry of the config lies outside the project root, or a file named inside the project is a symlink that leads out of it; joe reads neither.',
+  },
+  JOE1034: {
+    name: 'file-skipped',
+    severity: 'warning',
+    summary:
+      'A file found in a journeys folder or glob was skipped: a FIFO, device or socket rather than a regular file, or a symlink leading outside the project root.',
+  },
+  JOE1035: {
+    name: 'too-many-files',
+    severity: 'error',
+    summary: 'A journeys folder or glob reached 10,000 folders or 10,000 YAML files; joe stopped looking there.',
+  },
   JOE2001: {name: 'duplicate-step-id', severity: 'error', summary: 'Two steps share an id; step ids are unique within a journey.'},
   JOE2002: {
     name: 'reserved-step-id',
@@ -219,7 +236,11 @@ export const CODES = {
     severity: 'error',
     summary: 'The file is empty, or its format cannot be told from its first lines; pass `--format`.',
   },
-  JOE3004: {name: 'import-file-unreadable', severity: 'error', summary: 'The import file does not exist, is a folder, or cannot be read.'},
+  JOE3004: {
+    name: 'import-file-unreadable',
+    severity: 'error',
+    summary: 'The import file does not exist, is a folder, a FIFO or a device rather than a regular file, or cannot be read.',
+  },
   JOE3005: {
     name: 'store-too-new',
     severity: 'error',

@@ -40,7 +40,7 @@ export function loadJourneyText(display: string, text: string, config: JoeConfig
 }
 
 export async function loadJourneyFile(display: string, absolute: string, config: JoeConfig): Promise<JourneyFile | BrokenFile> {
-  const read = await readSourceFile(display, absolute)
+  const read = await readSourceFile(display, absolute, {root: config.root})
   const problem = read.diagnostics.find((d) => d.severity === 'error')
   if (problem || !read.source)
     return {

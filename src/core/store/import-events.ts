@@ -1,6 +1,7 @@
 import {statSync} from 'node:fs'
 import {basename} from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
+import {describeFileType} from '../project/user-files.js'
 import {detectFormat, type ImportFormat} from './detect-format.js'
 import {translateSqliteError} from './open-store.js'
 import {ByteTracker, hashFile, readRecords} from './read-records.js'
@@ -212,6 +213,12 @@ function fileSize(filePath: string): number {
   try {
     const stats = statSync(filePath)
     if (stats.isDirectory()) throw new JoeError('JOE3004', `${filePath} is a folder, not an events file`)
+    // A FIFO would block until written to (and could not be read twice: hash, then import); a device never ends.
+    if (!stats.isFile()) {
+      throw new JoeError('JOE3004', `${filePath} is ${describeFileType(stats)}, not a regular file`, {
+        hint: 'save the events to a file first, then import that file',
+      })
+    }
     return stats.size
   } catch (error) {
     if (error instanceof JoeError) throw error
