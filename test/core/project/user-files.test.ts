@@ -6,6 +6,8 @@ import {mkdir, symlink, truncate, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {readPlanFile} from '../../../src/core/deploy/plan-file.js'
+import {loadJourneyText} from '../../../src/core/diff/load-journeys.js'
+import {defaultConfig} from '../../../src/core/project/config.js'
 import {discoverFiles} from '../../../src/core/project/discover.js'
 import {readBounded} from '../../../src/core/project/user-files.js'
 import {importEvents} from '../../../src/core/store/import-events.js'
@@ -139,5 +141,11 @@ describe.skipIf(process.platform === 'win32')('joe reads regular files inside th
     store.close()
     await expect(readPlanFile('/dev/zero')).rejects.toMatchObject({code: 'JOE6007'})
     await expect(readPlanFile(fifo)).rejects.toMatchObject({code: 'JOE6007'})
+  })
+
+  it('a journey version read from git is held to the same 1 MiB limit', () => {
+    const big = `${JOURNEY}# ${'x'.repeat(1024 * 1024)}\n`
+    expect(loadJourneyText('j.journey.yaml', big, defaultConfig('/'))).toMatchObject({diagnostic: {code: 'JOE1007'}})
+    expect(loadJourneyText('j.journey.yaml', JOURNEY, defaultConfig('/'))).toMatchObject({journey: {id: 'ok'}})
   })
 })
