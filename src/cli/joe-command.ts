@@ -1,6 +1,7 @@
 import {format} from 'node:util'
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {isJoeError, type JoeError} from '../core/errors.js'
+import {isStoreFileError, translateSqliteError} from '../core/store/sqlite-errors.js'
 import {safeOutput, safeText} from '../ui/safe-text.js'
 
 /** Version of the `--json` error envelope (schemas/output/error.schema.json, docs/cli-output.md). */
@@ -52,9 +53,11 @@ export abstract class JoeCommand<T> extends Command {
       }
       return super.catch(error)
     }
-    if (isJoeError(error)) {
-      this.printJoeError(error)
-      this.exit(error.exitCode)
+    // A store file that is read-only, corrupt or busy is the user's to fix, wherever it surfaced.
+    const friendly = isStoreFileError(error) ? translateSqliteError(error, undefined) : error
+    if (isJoeError(friendly)) {
+      this.printJoeError(friendly)
+      this.exit(friendly.exitCode)
     }
     const debug = this.argv.includes('--debug')
     process.stderr.write(`internal error: ${safeOutput(error.message, {color: false})}\n`)

@@ -87,6 +87,12 @@ export const CODES = {
     severity: 'error',
     summary: 'A journeys folder or glob reached 10,000 folders or 10,000 YAML files; joe stopped looking there.',
   },
+  JOE1036: {
+    name: 'cannot-write-file',
+    severity: 'error',
+    summary:
+      'A file joe was asked to write (`--out`, `--trace`, `joe init`, `joe new journey`) cannot be written: the path is a folder or its folder is missing (exit 2), or the system refuses (exit 1).',
+  },
   JOE2001: {name: 'duplicate-step-id', severity: 'error', summary: 'Two steps share an id; step ids are unique within a journey.'},
   JOE2002: {
     name: 'reserved-step-id',

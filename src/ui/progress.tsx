@@ -38,6 +38,7 @@ export function startProgress(label: string, options: {enabled: boolean}): Progr
     patchConsole: false,
   })
   let last = 0
+  let stopped = false
   return {
     live: true,
     update(done, total) {
@@ -47,6 +48,8 @@ export function startProgress(label: string, options: {enabled: boolean}): Progr
       app.rerender(<Bar label={label} done={done} total={total} />)
     },
     stop() {
+      if (stopped) return
+      stopped = true
       app.unmount()
       app.clear()
     },

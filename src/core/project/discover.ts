@@ -132,7 +132,7 @@ export async function discoverFiles(
       continue
     }
     const matches = dynamic ? walk.files.filter((m) => YAML_NAME.test(m.link)) : walk.files
-    if (matches.length === 0 && walk.skipped.length === 0) {
+    if (matches.length === 0) {
       diagnostics.push(
         dynamic
           ? {

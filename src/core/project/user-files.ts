@@ -117,3 +117,23 @@ export async function readBounded(absolute: string, maxBytes: number): Promise<B
     await handle.close()
   }
 }
+
+/**
+ * Why a file could not be written, in words, and whether the path itself was wrong (a folder, a
+ * missing folder: a usage error) rather than the system refusing (permissions, a full disk).
+ */
+export function writeFailure(error: unknown): {why: string; wrongPath: boolean} {
+  const code = (error as NodeJS.ErrnoException).code
+  const reasons: Record<string, string> = {
+    EISDIR: 'it is a folder',
+    ENOENT: 'its folder does not exist',
+    ENOTDIR: 'a part of its path is a file, not a folder',
+    EEXIST: 'a file is in the way of a folder it needs',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+  }
+  const why = (code !== undefined ? reasons[code] : undefined) ?? (error as Error).message
+  return {why, wrongPath: code === 'EISDIR' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'EEXIST'}
+}

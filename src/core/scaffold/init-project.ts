@@ -1,9 +1,12 @@
 import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
+import {JoeError} from '../errors.js'
+import {MAX_FILE_BYTES} from '../journey/source.js'
+import {readBounded} from '../project/user-files.js'
 import {assertJourneyId} from './journey-id.js'
 import {EXAMPLES_DIR, rewriteModeline, schemaRef} from './paths.js'
 import {findTemplate, renderTemplate} from './templates.js'
-import {pathExists, writePlannedFiles} from './write-files.js'
+import {pathExists, writeError, writePlannedFiles} from './write-files.js'
 
 export const DEFAULT_TEMPLATE = 'cart-abandonment'
 
@@ -58,8 +61,22 @@ export async function initProject(dir: string, options: InitOptions): Promise<In
 
   const updated: string[] = []
   const gitignore = path.join(root, '.gitignore')
+  try {
+    await updateGitignore(gitignore, created, updated)
+  } catch (error) {
+    throw error instanceof JoeError ? error : writeError(gitignore, error)
+  }
+  return {dir: root, template: template.name, journeyId: id, created, updated}
+}
+
+/** Adds `.joe/` to the project's .gitignore, creating it when missing. */
+async function updateGitignore(gitignore: string, created: string[], updated: string[]): Promise<void> {
   if (await pathExists(gitignore)) {
-    const text = await readFile(gitignore, 'utf8')
+    const read = await readBounded(gitignore, MAX_FILE_BYTES)
+    if ('problem' in read || 'tooLarge' in read) {
+      throw new JoeError('JOE1006', `cannot read ${gitignore}: ${'problem' in read ? read.problem.message : 'it is larger than 1 MiB'}`)
+    }
+    const text = read.bytes.toString('utf8')
     const lines = text.split(/\r?\n/).map((l) => l.trim())
     if (!lines.includes('.joe/') && !lines.includes('.joe') && !lines.includes('/.joe/') && !lines.includes('/.joe')) {
       const sep = text === '' || text.endsWith('\n') ? '' : '\n'
@@ -70,8 +87,6 @@ export async function initProject(dir: string, options: InitOptions): Promise<In
     await writeFile(gitignore, `# joe's local event stores\n${GITIGNORE_ENTRY}\n`, 'utf8')
     created.push('.gitignore')
   }
-
-  return {dir: root, template: template.name, journeyId: id, created, updated}
 }
 
 /**

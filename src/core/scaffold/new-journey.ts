@@ -1,6 +1,8 @@
-import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {parse} from 'yaml'
+import {JoeError} from '../errors.js'
+import {MAX_FILE_BYTES} from '../journey/source.js'
+import {isInside, readBounded} from '../project/user-files.js'
 import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 import {assertJourneyId} from './journey-id.js'
 import {rewriteModeline, schemaRef, toPosix} from './paths.js'
@@ -45,6 +47,12 @@ export async function newJourney(cwd: string, id: string, template: string, opti
   const config = await readConfig(root)
   const dir = options.dir ?? journeysFolder(config.journeys)
   const absDir = path.resolve(root, dir)
+  if (options.dir === undefined && !isInside(absDir, root)) {
+    // The config's journeys folder is data from the repository; --dir is the user's own choice.
+    throw new JoeError('JOE1033', `the journeys folder "${dir}" of ${CONFIG_FILE} is outside the project ${root}`, {
+      hint: 'point `journeys` at a folder inside the project, or pass --dir',
+    })
+  }
   const rendered = await renderTemplate(info.name, {id, ...(options.name === undefined ? {} : {name: options.name})})
 
   const rel = (f: string) => path.relative(root, path.join(absDir, f))
@@ -82,8 +90,11 @@ async function templateCatalog(
 async function readConfig(root: string): Promise<{journeys?: unknown; templates?: unknown; templates_dir?: unknown}> {
   const file = path.join(root, CONFIG_FILE)
   if (!(await pathExists(file))) return {}
+  // A FIFO or a device in its place is not read (and `joe validate` reports it).
+  const read = await readBounded(file, MAX_FILE_BYTES)
+  if (!('bytes' in read)) return {}
   try {
-    const value: unknown = parse(await readFile(file, 'utf8'))
+    const value: unknown = parse(read.bytes.toString('utf8'))
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
   } catch {
     // A broken config is `joe validate`'s to report; scaffolding falls back to the defaults.

@@ -64,6 +64,25 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31
 }
 
+/**
+ * How deep event properties may nest. JSON.parse reads any depth, but storing (JSON.stringify),
+ * CEL and the simulator recurse into values; a 5,000-deep property overflowed the stack. Real
+ * event payloads nest a handful of levels.
+ */
+export const MAX_PROPERTY_DEPTH = 64
+
+/** Whether objects and arrays in `value` nest more than `max` deep; iterative, so any depth is safe to ask about. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [current, depth] = item
+    if (depth > max) return true
+    const children = Array.isArray(current) ? current : Object.values(current as object)
+    for (const child of children) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+  }
+  return false
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
@@ -101,6 +120,9 @@ function build(
   if (typeof timestamp !== 'number') return timestamp
   if (properties !== undefined && properties !== null && !isObject(properties)) {
     return {error: `${propertiesKey} must be a JSON object, got ${describe(properties)}`}
+  }
+  if (properties !== undefined && properties !== null && nestedDeeperThan(properties, MAX_PROPERTY_DEPTH)) {
+    return {error: `${propertiesKey} nest deeper than ${MAX_PROPERTY_DEPTH} levels of objects and arrays`}
   }
   const event: NewEvent = {customer_id: id, type, timestamp, properties: properties ?? {}}
   if (messageId !== undefined && messageId !== null && messageId !== '') {
