@@ -177,7 +177,8 @@ export const CODES = {
   JOE2093: {
     name: 'test-invalid-time',
     severity: 'error',
-    summary: 'A test event time is neither an ISO 8601 timestamp nor "+duration", or the first event is relative.',
+    summary:
+      'A test event time is neither an ISO 8601 timestamp (a real date, with a zone) nor "+duration", or the first event is relative.',
   },
   JOE2094: {
     name: 'test-contains-without-template',
@@ -286,7 +287,8 @@ export const CODES = {
   JOE4005: {
     name: 'invalid-time-flag',
     severity: 'error',
-    summary: 'A time flag (`--from`, `--until`, `--as-of`, `--start`) is not a date or an ISO 8601 time.',
+    summary:
+      'A time flag (`--from`, `--until`, `--as-of`, `--start`) is not a date or an ISO 8601 date-time with a zone, or names an impossible date (`2026-02-31`).',
   },
   JOE4006: {
     name: 'journey-not-simulatable',

@@ -1,3 +1,4 @@
+import {describeInstantProblem, parseInstant} from '../instant.js'
 import type {JsonObject, NewEvent} from './store-types.js'
 
 /** A normalised event, or why the record is not one (a message for `file:line: message`). */
@@ -5,12 +6,7 @@ export type ParsedRecord = {event: NewEvent; error?: undefined} | {event?: undef
 
 const SEGMENT_TYPES = new Set(['track', 'identify', 'page', 'screen'])
 
-// Date, optionally a time with seconds and fraction; a date-time needs Z or an offset so the
-// instant never depends on the machine's time zone.
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/
 const MAX_EPOCH_MS = 8.64e15
-/** 400 Gregorian years repeat exactly: 146,097 days. */
-const YEARS_400_MS = 146_097 * 86_400_000
 
 /**
  * Epoch ms from an ISO 8601 string (`2026-03-02T10:00:00Z`, `...+01:00`, a bare date is UTC midnight)
@@ -23,45 +19,19 @@ export function parseTimestamp(value: unknown): number | {error: string} {
     return Math.floor(value)
   }
   if (typeof value !== 'string') return {error: `timestamp must be an ISO 8601 string or epoch milliseconds, got ${describe(value)}`}
-  const m = ISO.exec(value.trim())
-  if (m === null) return badTimestamp(value)
-  const [, y, mo, d, h, mi, s, frac, zone] = m
-  if (h !== undefined && zone === undefined) {
+  const parsed = parseInstant(value)
+  if (typeof parsed === 'number') return parsed
+  if (parsed.kind === 'no-zone') {
     return {error: `timestamp ${JSON.stringify(value)} has no time zone; add Z for UTC or an offset like +01:00`}
   }
-  const year = Number(y)
-  const month = Number(mo)
-  const day = Number(d)
-  const hour = Number(h ?? 0)
-  const minute = Number(mi ?? 0)
-  const second = Number(s ?? 0)
-  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000)
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
-    return badTimestamp(value)
-  let offsetMin = 0
-  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
-    const sign = zone.startsWith('-') ? -1 : 1
-    const digits = zone.slice(1).replace(':', '')
-    const oh = Number(digits.slice(0, 2))
-    const om = Number(digits.slice(2) || '0')
-    if (oh > 23 || om > 59) return badTimestamp(value)
-    offsetMin = sign * (oh * 60 + om)
-  }
-  let utc = Date.UTC(year, month - 1, day, hour, minute, second, ms)
-  // Date.UTC reads years 0..99 as 1900..1999.
-  if (year < 100) utc = Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - YEARS_400_MS
-  return utc - offsetMin * 60_000
+  if (parsed.kind === 'impossible') return {error: `timestamp ${JSON.stringify(value)} ${describeInstantProblem(parsed)}`}
+  return badTimestamp(value)
 }
 
 function badTimestamp(value: string): {error: string} {
   return {
     error: `timestamp ${JSON.stringify(value)} is not an ISO 8601 date-time with a time zone (e.g. 2026-03-02T10:00:00Z) or epoch milliseconds`,
   }
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
-  return [4, 6, 9, 11].includes(month) ? 30 : 31
 }
 
 /**

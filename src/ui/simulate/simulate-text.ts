@@ -50,12 +50,7 @@ function renderReport(r: SimulationReport, c: ChalkInstance): string[] {
     `  customers  ${n(k.evaluated)} evaluated, ${n(k.entered)} entered (${n(r.entries)} entries)`,
     `             ${n(k.converted)} converted, ${n(k.completed)} completed, ${n(k.exited)} exited, ${n(k.in_flight)} in flight, ${n(k.held_out)} held out`,
   )
-  if (r.conversion) {
-    const up = r.conversion.uplift
-    out.push(
-      `  conversion treatment ${(r.conversion.treatment_rate * 100).toFixed(2)}%, holdout ${(r.conversion.holdout_rate * 100).toFixed(2)}%, uplift ${up >= 0 ? c.green(`+${(up * 100).toFixed(2)}`) : c.red((up * 100).toFixed(2))} pts`,
-    )
-  }
+  if (r.conversion) out.push(...renderConversion(r, c))
   out.push('', '  step funnel (arrivals)')
   const width = Math.max(...Object.keys(r.steps).map((s) => s.length))
   const top = Math.max(1, ...Object.values(r.steps).map((s) => s.entered))
@@ -127,6 +122,38 @@ function renderExpressionErrors(r: SimulationReport, c: ChalkInstance): string[]
     out.push(
       c.yellow(
         `  ⚠ an expression failed for ${pct(worst, r.customers.evaluated).trim()} of the customers evaluated: the counts above may not mean what you think (see \`--customer ID\` for one customer's trace)`,
+      ),
+    )
+  }
+  return out
+}
+
+/**
+ * Below this many customers in the treatment or the holdout group, the uplift is printed with a
+ * caution: the 95% margin of error of a conversion rate is up to 1.96 * 0.5 / sqrt(n), more than
+ * ±10 percentage points under 100 customers, so the difference of two such rates means little.
+ */
+export const MIN_UPLIFT_GROUP = 100
+
+/** Rates with the group sizes they come from, and a caution when a group is too small to compare. */
+function renderConversion(r: SimulationReport, c: ChalkInstance): string[] {
+  const conversion = r.conversion as NonNullable<SimulationReport['conversion']>
+  const holdout = conversion.holdout_size
+  const treatment = conversion.treatment_size
+  const rate = (value: number, group: number) => `${(value * 100).toFixed(2)}% of ${n(group)}`
+  const up = conversion.uplift
+  const uplift = up >= 0 ? c.green(`+${(up * 100).toFixed(2)}`) : c.red((up * 100).toFixed(2))
+  const out = [
+    `  conversion treatment ${rate(conversion.treatment_rate, treatment)}, holdout ${rate(conversion.holdout_rate, holdout)}, uplift ${uplift} pts`,
+  ]
+  const smallest = Math.min(treatment, holdout)
+  if (smallest === 0) {
+    out.push(c.yellow(`             no customer is in the ${holdout === 0 ? 'holdout' : 'treatment'} group: the uplift measures nothing`))
+  } else if (smallest < MIN_UPLIFT_GROUP) {
+    const group = holdout <= treatment ? 'holdout' : 'treatment'
+    out.push(
+      c.yellow(
+        `             caution: the ${group} group has only ${n(smallest)} customer${smallest === 1 ? '' : 's'}; below ${MIN_UPLIFT_GROUP} per group the uplift is mostly noise`,
       ),
     )
   }
