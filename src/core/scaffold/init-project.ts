@@ -4,7 +4,7 @@ import {JoeError} from '../errors.js'
 import {MAX_FILE_BYTES} from '../journey/source.js'
 import {readBounded} from '../project/user-files.js'
 import {assertJourneyId} from './journey-id.js'
-import {EXAMPLES_DIR, rewriteModeline, schemaRef} from './paths.js'
+import {EXAMPLES_DIR, rewriteModeline, schemaRef, schemaRefExists} from './paths.js'
 import {findTemplate, renderTemplate} from './templates.js'
 import {pathExists, writeError, writePlannedFiles} from './write-files.js'
 
@@ -28,6 +28,11 @@ export interface InitResult {
   created: string[]
   /** Existing files changed (an existing `.gitignore` gets `.joe/` appended). */
   updated: string[]
+  /**
+   * Whether the journey's `$schema` modeline points at a file that exists: true when joe is installed
+   * in the project (`node_modules/joe-cli`), false for a global install until it is.
+   */
+  schemaInstalled: boolean
 }
 
 const GITIGNORE_ENTRY = '.joe/'
@@ -66,7 +71,7 @@ export async function initProject(dir: string, options: InitOptions): Promise<In
   } catch (error) {
     throw error instanceof JoeError ? error : writeError(gitignore, error)
   }
-  return {dir: root, template: template.name, journeyId: id, created, updated}
+  return {dir: root, template: template.name, journeyId: id, created, updated, schemaInstalled: schemaRefExists(journeysDir, root)}
 }
 
 /** Adds `.joe/` to the project's .gitignore, creating it when missing. */

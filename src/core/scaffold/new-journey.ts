@@ -5,7 +5,7 @@ import {MAX_FILE_BYTES} from '../journey/source.js'
 import {isInside, readBounded} from '../project/user-files.js'
 import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 import {assertJourneyId} from './journey-id.js'
-import {rewriteModeline, schemaRef, toPosix} from './paths.js'
+import {rewriteModeline, schemaRef, schemaRefExists, toPosix} from './paths.js'
 import {findTemplate, renderTemplate} from './templates.js'
 import {pathExists, writePlannedFiles} from './write-files.js'
 
@@ -33,6 +33,8 @@ export interface NewJourneyResult {
    * catalog does not list, per channel. Empty when there is no catalog.
    */
   missingTemplates: Record<string, string[]>
+  /** Whether the journey's `$schema` modeline points at a file that exists (joe is installed in the project). */
+  schemaInstalled: boolean
 }
 
 /**
@@ -71,6 +73,7 @@ export async function newJourney(cwd: string, id: string, template: string, opti
     dir: toPosix(path.relative(root, absDir)) || '.',
     created,
     missingTemplates: missingFromCatalog(rendered.messageTemplates, await templateCatalog(root, config)),
+    schemaInstalled: schemaRefExists(absDir, root),
   }
 }
 
