@@ -64,10 +64,30 @@ describe('every renderer escapes the data it prints', () => {
     expect(stats).not.toMatch(RAW)
   })
 
-  it('simulate: the trace, expression errors, policy breaches', () => {
+  it('simulate: the report, the trace, expression errors, policy breaches', () => {
+    const report = {
+      format_version: 2,
+      journey: 'j',
+      window: {from: 'x', until: 'y'},
+      customers: {evaluated: 1, entered: 1, held_out: 0, completed: 0, exited: 0, converted: 0, in_flight: 1},
+      entries: 1,
+      steps: {s: {entered: 1}},
+      messages: {
+        total: 1,
+        by_channel: {[EVIL]: 1},
+        by_template: {[EVIL]: 1},
+        suppressed: {frequency_cap: 0, consent: 0},
+        deferred: {quiet_hours: 0},
+      },
+      branches: {},
+      variants: {},
+      in_flight_at: {},
+      expression_errors: {[EVIL]: {count: 1, customers: 1, sample: EVIL}},
+      coverage: {unreached_steps: [], unreached_cases: [], unreached_variants: []},
+    }
     const result = {
-      format_version: 1,
-      reports: [],
+      format_version: 2,
+      reports: [report],
       customer: {
         id: EVIL,
         results: {

@@ -114,7 +114,7 @@ function renderExpressionErrors(r: SimulationReport, c: ChalkInstance): string[]
   const out = ['', '  expression errors (each counted as false, or its value left out):']
   for (const [where, e] of failing) {
     const many = r.customers.evaluated > 0 && e.customers / r.customers.evaluated >= MANY_FAILURES
-    const line = `    ${where}: ${n(e.count)} failure${e.count === 1 ? '' : 's'} for ${n(e.customers)} customer${e.customers === 1 ? '' : 's'}, e.g. ${e.sample}`
+    const line = `    ${safeText(where)}: ${n(e.count)} failure${e.count === 1 ? '' : 's'} for ${n(e.customers)} customer${e.customers === 1 ? '' : 's'}, e.g. ${safeText(e.sample)}`
     out.push(many ? c.yellow(line) : line)
   }
   const worst = Math.max(...failing.map(([, e]) => e.customers))
