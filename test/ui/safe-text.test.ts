@@ -117,7 +117,6 @@ describe('every renderer escapes the data it prints', () => {
 
   it('history and status: actor, email, message, store', () => {
     const entry = {
-      env: 'dev',
       id: 1,
       deployment: 1,
       kind: 'deploy',
@@ -126,15 +125,18 @@ describe('every renderer escapes the data it prints', () => {
       from: null,
       to: 'a'.repeat(64),
       actor: EVIL,
-      actorEmail: EVIL,
-      at: 0,
-      gitCommit: null,
+      actor_email: EVIL,
+      at: '2026-03-01T00:00:00.000Z',
+      git_commit: null,
       message: EVIL,
       details: {},
-      prevHash: null,
+      prev_hash: null,
       hash: 'b'.repeat(64),
     } as const
-    const history = renderHistory({env: 'dev', store: EVIL, entries: [entry]} as HistoryResult, {color: false})
+    const history = renderHistory(
+      {format_version: 1, env: 'dev', store: EVIL, journey: null, entries: [entry]} as unknown as HistoryResult,
+      {color: false},
+    )
     expect(history).toContain(ESCAPED)
     expect(history).not.toMatch(RAW)
     const status = renderStatus(

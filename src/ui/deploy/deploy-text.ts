@@ -146,13 +146,13 @@ export function renderVerify(result: VerifyResult, options: TextOptions): string
   const {entries, revisions, active} = result.checked
   const counts = `${entries} ledger entr${entries === 1 ? 'y' : 'ies'}, ${revisions} revision${revisions === 1 ? '' : 's'}, ${active} active journey${active === 1 ? '' : 's'}`
   const at = result.head ? `, head #${result.head.id} ${shortHash(result.head.hash)}` : ''
-  if (result.ok) return c.green(`✓ ${result.env} (${result.store}) verified: ${counts}${at}.`)
+  if (result.ok) return c.green(`✓ ${result.env} (${safeText(result.store)}) verified: ${counts}${at}.`)
   const lines = [
     c.red(
-      `✖ ${result.env} (${result.store}) fails verification: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${counts}${at}:`,
+      `✖ ${result.env} (${safeText(result.store)}) fails verification: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${counts}${at}:`,
     ),
   ]
-  for (const p of result.problems) lines.push(`  ${p.entry === null ? '' : `#${p.entry} `}${p.kind}: ${p.message}`)
+  for (const p of result.problems) lines.push(`  ${p.entry === null ? '' : `#${p.entry} `}${p.kind}: ${safeText(p.message)}`)
   return lines.join('\n')
 }
 
