@@ -1,5 +1,8 @@
+import {format} from 'node:util'
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {isJoeError, type JoeError} from '../core/errors.js'
+import {isStoreFileError, translateSqliteError} from '../core/store/sqlite-errors.js'
+import {safeOutput, safeText} from '../ui/safe-text.js'
 
 /** Version of the `--json` error envelope (schemas/output/error.schema.json, docs/cli-output.md). */
 export const ERROR_FORMAT_VERSION = 1
@@ -26,6 +29,14 @@ export abstract class JoeCommand<T> extends Command {
     process.exitCode = code
   }
 
+  /**
+   * Every human output goes through here. Renderers escape the data they print (safeText); this
+   * is the net under them, so no control sequence from data reaches the terminal.
+   */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(safeOutput(args.length > 0 ? format(message, ...args) : message))
+  }
+
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
     // oclif's own exits and usage errors (unknown flag, missing arg) carry an exit code: keep them.
     const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
@@ -42,12 +53,14 @@ export abstract class JoeCommand<T> extends Command {
       }
       return super.catch(error)
     }
-    if (isJoeError(error)) {
-      this.printJoeError(error)
-      this.exit(error.exitCode)
+    // A store file that is read-only, corrupt or busy is the user's to fix, wherever it surfaced.
+    const friendly = isStoreFileError(error) ? translateSqliteError(error, undefined) : error
+    if (isJoeError(friendly)) {
+      this.printJoeError(friendly)
+      this.exit(friendly.exitCode)
     }
     const debug = this.argv.includes('--debug')
-    process.stderr.write(`internal error: ${error.message}\n`)
+    process.stderr.write(`internal error: ${safeOutput(error.message, {color: false})}\n`)
     process.stderr.write(
       debug && error.stack ? `${error.stack}\n` : 'This is a bug in joe. Run again with --debug for the stack trace and report it.\n',
     )
@@ -72,9 +85,10 @@ export abstract class JoeCommand<T> extends Command {
       this.logJson({format_version: ERROR_FORMAT_VERSION, error: {code: error.code, message: error.message, ...hint, ...location}})
       return
     }
-    const where = error.where ? `${error.where.file}:${error.where.line}:${error.where.column}: ` : ''
-    process.stderr.write(`${where}error ${error.code}: ${error.message}\n`)
-    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`)
+    // Messages are joe's own sentences, several lines long at times, that quote data: keep their lines.
+    const where = error.where ? `${safeText(error.where.file)}:${error.where.line}:${error.where.column}: ` : ''
+    process.stderr.write(`${where}error ${error.code}: ${safeOutput(error.message, {color: false})}\n`)
+    if (error.hint) process.stderr.write(`  hint: ${safeOutput(error.hint, {color: false})}\n`)
   }
 
   abstract override run(): Promise<T>

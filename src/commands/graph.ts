@@ -1,8 +1,9 @@
-import {writeFile} from 'node:fs/promises'
 import {Args, Flags} from '@oclif/core'
 import {JoeCommand} from '../cli/joe-command.js'
+import {checkOutputPath, writeOutputFile} from '../cli/output-file.js'
 import {parseInstantFlag, storePath} from '../cli/project-context.js'
 import type {GraphEdge, GraphNode} from '../core/graph/build-graph.js'
+import {safeText} from '../ui/safe-text.js'
 
 export interface GraphJson {
   format_version: 1
@@ -53,6 +54,8 @@ export default class Graph extends JoeCommand<GraphJson> {
     const {args, flags} = await this.parse(Graph)
     const from = parseInstantFlag('from', flags.from)
     const until = parseInstantFlag('until', flags.until)
+    // Before the work: a folder or a missing folder is a usage error now, not a crash at the end.
+    if (flags.out) await checkOutputPath('--out', flags.out)
     const {resolveJourney} = await import('../core/graph/resolve-journey.js')
     const {journey, config} = await resolveJourney(args.journey, process.cwd(), flags.config)
     const {buildGraph} = await import('../core/graph/build-graph.js')
@@ -75,8 +78,8 @@ export default class Graph extends JoeCommand<GraphJson> {
       text = flags.format === 'svg' ? await (await import('../core/graph/svg.js')).renderSvg(dot) : dot
     }
     if (flags.out) {
-      await writeFile(flags.out, text.endsWith('\n') ? text : `${text}\n`)
-      if (!this.jsonEnabled()) process.stderr.write(`wrote ${flags.out}\n`)
+      await writeOutputFile('--out', flags.out, text.endsWith('\n') ? text : `${text}\n`)
+      if (!this.jsonEnabled()) process.stderr.write(`wrote ${safeText(flags.out)}\n`)
     } else if (!this.jsonEnabled()) this.log(text)
     return {
       format_version: 1,

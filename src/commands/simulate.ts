@@ -1,12 +1,14 @@
-import {createWriteStream} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 import {EXIT, JoeCommand} from '../cli/joe-command.js'
+import {checkOutputPath, writeOutputFile} from '../cli/output-file.js'
 import {parseInstantFlag, storePath} from '../cli/project-context.js'
 import {withRuntime} from '../cli/runtime-env.js'
+import {runSimulation} from '../cli/simulate-run.js'
+import {traceLines} from '../cli/simulate-run-worker.js'
 import {JoeError} from '../core/errors.js'
 import {simulateEnvironment} from '../core/runtime/simulate-env.js'
 import {resolveJourneys} from '../core/simulate/resolve-journeys.js'
-import {type SimulateOptions, type SimulateResult, simulate} from '../core/simulate/simulate.js'
+import type {SimulateOptions, SimulateResult} from '../core/simulate/simulate.js'
 import {startProgress} from '../ui/progress.js'
 
 export default class Simulate extends JoeCommand<object> {
@@ -66,7 +68,8 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
     }
     const from = parseInstantFlag('from', flags.from)
     const until = parseInstantFlag('until', flags.until)
-    const traceFile = flags.trace ? createWriteStream(flags.trace) : undefined
+    // Before the work: a folder or a missing folder for --trace is a usage error now, not at the end.
+    if (flags.trace) await checkOutputPath('--trace', flags.trace)
     const progress = startProgress('simulating', {enabled: !this.jsonEnabled() && !flags.customer})
     let result: SimulateResult
     try {
@@ -76,28 +79,32 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
         ...(until !== undefined ? {until} : {}),
         ...(flags.customer ? {customerId: flags.customer} : {}),
         ...(flags.check && policy ? {policy} : {}),
-        ...(traceFile
-          ? {
-              onResult: (journey, customer) => {
-                for (const t of customer.trace) {
-                  traceFile.write(
-                    `${JSON.stringify({journey, customer_id: customer.customerId, at: new Date(t.at).toISOString(), kind: t.kind, step: t.step ?? null, detail: t.detail})}\n`,
-                  )
-                }
-              },
-            }
-          : {}),
-        // Counting customers for the bar costs a pass over the index: only when a bar is shown.
-        ...(progress.live ? {onProgress: (done: number, total: number) => progress.update(done, total)} : {}),
       }
+      // Counting customers for the bar costs a pass over the index: only when a bar is shown.
+      const onProgress = progress.live ? {onProgress: (done: number, total: number) => progress.update(done, total)} : {}
       const env = flags.env
-      result =
-        env === undefined
-          ? simulate({...options, storePath: storePath(config, flags.store)})
-          : await withRuntime(env, flags.config, (runtime) => simulateEnvironment(runtime.ctx, options))
+      if (env === undefined) {
+        // The local store: replayed in a worker thread, so Ctrl-C stops it at once (simulate-run.ts).
+        result = await runSimulation({
+          simulate: {...options, storePath: storePath(config, flags.store)},
+          ...(flags.trace ? {trace: flags.trace} : {}),
+          ...onProgress,
+          onInterrupt: () => progress.stop(),
+        })
+      } else {
+        // An environment's received events, read through its runtime store here; the trace is
+        // collected and written whole at the end, never left truncated.
+        let trace = ''
+        const onResult = flags.trace
+          ? {onResult: (journey: string, customer: Parameters<typeof traceLines>[1]) => void (trace += traceLines(journey, customer))}
+          : {}
+        result = await withRuntime(env, flags.config, (runtime) =>
+          simulateEnvironment(runtime.ctx, {...options, ...onResult, ...onProgress}),
+        )
+        if (flags.trace) await writeOutputFile('--trace', flags.trace, trace)
+      }
     } finally {
       progress.stop()
-      if (traceFile) await new Promise((resolve) => traceFile.end(resolve))
     }
     if (result.policy && !result.policy.ok) this.exitWith(EXIT.problems)
     const json = toJson(result)

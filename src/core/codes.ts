@@ -70,6 +70,29 @@ export const CODES = {
     severity: 'error',
     summary: '`joe init` or `joe new journey` would overwrite an existing file; nothing was written (use `--force` to overwrite).',
   },
+  JOE1033: {
+    name: 'outside-project-root',
+    severity: 'error',
+    summary:
+      'A `journeys` entry of the config lies outside the project root, or a file named inside the project is a symlink that leads out of it; joe reads neither.',
+  },
+  JOE1034: {
+    name: 'file-skipped',
+    severity: 'warning',
+    summary:
+      'A file found in a journeys folder or glob was skipped: a FIFO, device or socket rather than a regular file, or a symlink leading outside the project root.',
+  },
+  JOE1035: {
+    name: 'too-many-files',
+    severity: 'error',
+    summary: 'A journeys folder or glob reached 10,000 folders or 10,000 YAML files; joe stopped looking there.',
+  },
+  JOE1036: {
+    name: 'cannot-write-file',
+    severity: 'error',
+    summary:
+      'A file joe was asked to write (`--out`, `--trace`, `joe init`, `joe new journey`) cannot be written: the path is a folder or its folder is missing (exit 2), or the system refuses (exit 1).',
+  },
   JOE2001: {name: 'duplicate-step-id', severity: 'error', summary: 'Two steps share an id; step ids are unique within a journey.'},
   JOE2002: {
     name: 'reserved-step-id',
@@ -154,7 +177,8 @@ export const CODES = {
   JOE2093: {
     name: 'test-invalid-time',
     severity: 'error',
-    summary: 'A test event time is neither an ISO 8601 timestamp nor "+duration", or the first event is relative.',
+    summary:
+      'A test event time is neither an ISO 8601 timestamp (a real date, with a zone) nor "+duration", or the first event is relative.',
   },
   JOE2094: {
     name: 'test-contains-without-template',
@@ -219,7 +243,11 @@ export const CODES = {
     severity: 'error',
     summary: 'The file is empty, or its format cannot be told from its first lines; pass `--format`.',
   },
-  JOE3004: {name: 'import-file-unreadable', severity: 'error', summary: 'The import file does not exist, is a folder, or cannot be read.'},
+  JOE3004: {
+    name: 'import-file-unreadable',
+    severity: 'error',
+    summary: 'The import file does not exist, is a folder, a FIFO or a device rather than a regular file, or cannot be read.',
+  },
   JOE3005: {
     name: 'store-too-new',
     severity: 'error',
@@ -259,7 +287,8 @@ export const CODES = {
   JOE4005: {
     name: 'invalid-time-flag',
     severity: 'error',
-    summary: 'A time flag (`--from`, `--until`, `--as-of`, `--start`) is not a date or an ISO 8601 time.',
+    summary:
+      'A time flag (`--from`, `--until`, `--as-of`, `--start`) is not a date or an ISO 8601 date-time with a zone, or names an impossible date (`2026-02-31`).',
   },
   JOE4006: {
     name: 'journey-not-simulatable',

@@ -1,5 +1,6 @@
 import {Chalk} from 'chalk'
 import type {Severity} from '../core/errors.js'
+import {isUnsafeCodePoint} from './safe-text.js'
 
 /** Where the problem is, 1-based; columns count UTF-16 code units like the YAML parser's. */
 export interface FramePosition {
@@ -104,8 +105,8 @@ function toCells(line: string): Cell[] {
     const code = line.codePointAt(i) ?? 0
     if (code === 0x09) {
       cells.push({text: ' '.repeat(TAB_WIDTH), width: TAB_WIDTH})
-    } else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) {
-      // Control characters (an escape sequence in a file) must not reach the terminal.
+    } else if (isUnsafeCodePoint(code)) {
+      // Control characters (an escape sequence in a file) must not reach the terminal; one cell keeps columns aligned.
       cells.push({text: '\uFFFD', width: 1})
     } else if (code > 0xffff) {
       // An astral character spans two code units: the first carries it, the second is empty.

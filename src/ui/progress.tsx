@@ -1,4 +1,5 @@
 import {Box, render, Text} from 'ink'
+import {safeText} from './safe-text.js'
 
 export interface Progress {
   /** False when nothing is shown: callers can skip work that only feeds the bar. */
@@ -15,7 +16,7 @@ function Bar({label, done, total}: {label: string; done: number; total: number})
   const filled = Math.round(ratio * width)
   return (
     <Box>
-      <Text>{label} </Text>
+      <Text>{safeText(label)} </Text>
       <Text color="green">{'█'.repeat(filled)}</Text>
       <Text dimColor>{'░'.repeat(width - filled)}</Text>
       <Text>
@@ -37,6 +38,7 @@ export function startProgress(label: string, options: {enabled: boolean}): Progr
     patchConsole: false,
   })
   let last = 0
+  let stopped = false
   return {
     live: true,
     update(done, total) {
@@ -46,6 +48,8 @@ export function startProgress(label: string, options: {enabled: boolean}): Progr
       app.rerender(<Bar label={label} done={done} total={total} />)
     },
     stop() {
+      if (stopped) return
+      stopped = true
       app.unmount()
       app.clear()
     },

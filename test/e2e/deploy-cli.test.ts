@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {assertOutput} from '../helpers/output-schemas.js'
 import {BACKENDS, type TestStore} from '../helpers/postgres.js'
 import {tempProject} from '../helpers/temp-project.js'
+import {HEAVY_TEST_TIMEOUT} from '../helpers/timeouts.js'
 
 // End-to-end: the built CLI (npm test builds first), in a git repository, as a user runs it.
 // dev and prod are SQLite files; staging is PostgreSQL when JOE_TEST_POSTGRES_URL is set.
@@ -17,7 +18,7 @@ const journey = (
 ) => `version: 1\nid: cart\nname: Cart\nentry: { event: cart_updated }\nsteps:\n${steps}\n`
 
 // Generous timeouts: every step starts node, and the machine may be loaded.
-describe('joe deploy, plan, status, history, promote, rollback, pause, resume (built CLI)', {timeout: 300_000}, () => {
+describe('joe deploy, plan, status, history, promote, rollback, pause, resume (built CLI)', {timeout: HEAVY_TEST_TIMEOUT}, () => {
   let dir: string
   let staging: TestStore | undefined
   const joe = (args: string[], env: Record<string, string> = {}) =>

@@ -4,6 +4,7 @@ import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import {parseMermaid} from '../core/graph/mermaid-parse.js'
 import {tempProject} from '../helpers/temp-project.js'
+import {HEAVY_TEST_TIMEOUT} from '../helpers/timeouts.js'
 
 // End-to-end with the built CLI (npm test builds first) in a real git repository.
 const root = path.resolve(import.meta.dirname, '../..')
@@ -30,7 +31,7 @@ async function exampleRepo() {
 }
 
 describe('joe diff and joe graph (built CLI)', () => {
-  it('diffs a branch against main in text, json and markdown, with exit codes and impact', {timeout: 120_000}, async () => {
+  it('diffs a branch against main in text, json and markdown, with exit codes and impact', {timeout: HEAVY_TEST_TIMEOUT}, async () => {
     const {cwd, git, joe} = await exampleRepo()
     const clean = await joe('diff', '--base', 'main', '--exit-code')
     expect(clean.exitCode).toBe(0)
@@ -82,7 +83,7 @@ describe('joe diff and joe graph (built CLI)', () => {
     expect(impact.journeys[1].impact.customers.entered.new).toBe(0)
   })
 
-  it('compares two files, and reports errors with the right exit codes', {timeout: 120_000}, async () => {
+  it('compares two files, and reports errors with the right exit codes', {timeout: HEAVY_TEST_TIMEOUT}, async () => {
     const {cwd, joe} = await exampleRepo()
     const same = await joe('diff', 'journeys/cart-abandonment.journey.yaml', 'journeys/cart-abandonment.journey.yaml', '--exit-code')
     expect(same.exitCode).toBe(0)
@@ -101,7 +102,7 @@ describe('joe diff and joe graph (built CLI)', () => {
     expect(outside.exitCode).toBe(1)
   })
 
-  it('draws a journey as Mermaid, DOT and SVG, with simulated counts', {timeout: 120_000}, async () => {
+  it('draws a journey as Mermaid, DOT and SVG, with simulated counts', {timeout: HEAVY_TEST_TIMEOUT}, async () => {
     const {cwd, joe} = await exampleRepo()
     const mermaid = await joe('graph', 'cart-abandonment')
     expect(mermaid.exitCode).toBe(0)

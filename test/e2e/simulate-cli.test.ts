@@ -3,6 +3,7 @@ import path from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import {tempProject} from '../helpers/temp-project.js'
+import {HEAVY_TEST_TIMEOUT} from '../helpers/timeouts.js'
 
 // End-to-end on a copy of the example project, with the built CLI (npm test builds first).
 const root = path.resolve(import.meta.dirname, '../..')
@@ -15,7 +16,7 @@ async function exampleProject(): Promise<string> {
   return dir
 }
 
-describe('events, simulate and test (built CLI)', () => {
+describe('events, simulate and test (built CLI)', {timeout: HEAVY_TEST_TIMEOUT}, () => {
   it('imports the sample, simulates deterministically, traces a customer and checks policies', async () => {
     const cwd = await exampleProject()
     const joe = (...args: string[]) => execa('node', [bin, ...args], {cwd, reject: false, env: {NO_COLOR: '1'}})

@@ -2,6 +2,7 @@ import path from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import {compileSarifSchema} from '../helpers/sarif-schema.js'
+import {HEAVY_TEST_TIMEOUT} from '../helpers/timeouts.js'
 
 // End-to-end: the built CLI, as a user runs it (npm test builds first).
 const root = path.resolve(import.meta.dirname, '../..')
@@ -9,7 +10,7 @@ const bin = path.join(root, 'bin/run.js')
 const fixtures = path.join(root, 'test/fixtures/validate')
 const joe = (args: string[]) => execa('node', [bin, ...args], {cwd: fixtures, reject: false, env: {NO_COLOR: '1'}})
 
-describe('joe validate (built CLI)', () => {
+describe('joe validate (built CLI)', {timeout: HEAVY_TEST_TIMEOUT}, () => {
   it('reports ten mistakes, located, in text', async () => {
     const {stdout, exitCode} = await joe(['validate', 'ten-mistakes'])
     expect(exitCode).toBe(1)

@@ -2,6 +2,7 @@ import {createWriteStream} from 'node:fs'
 import {Flags} from '@oclif/core'
 import {configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
+import {checkOutputPath} from '../../cli/output-file.js'
 import {parseInstantFlag} from '../../cli/project-context.js'
 import {withRuntime} from '../../cli/runtime-env.js'
 import {JoeError} from '../../core/errors.js'
@@ -49,6 +50,7 @@ export default class EventsExport extends JoeCommand<ExportResult> {
     }
     const from = parseInstantFlag('from', flags.from)
     const until = parseInstantFlag('until', flags.until)
+    if (flags.out) await checkOutputPath('--out', flags.out)
     const file = flags.out ? createWriteStream(flags.out) : undefined
     const write = (line: string) =>
       new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import {requireConfig} from '../../core/project/config.js'
 import {type ImportResult, importEvents} from '../../core/store/import-events.js'
 import {openEventStore} from '../../core/store/open-store.js'
 import {startProgress} from '../../ui/progress.js'
+import {safeText} from '../../ui/safe-text.js'
 
 export default class EventsImport extends JoeCommand<{store: string; imports: ImportResult[]}> {
   static override summary = 'Import customer events into the local event store'
@@ -59,14 +60,15 @@ Each file is imported in one transaction: a file with an invalid line is refused
           progress.stop()
         }
         const last = imports.at(-1) as ImportResult
-        if (last.alreadyImported) this.log(`${file}: already imported (same content); nothing to do`)
+        const shown = safeText(file)
+        if (last.alreadyImported) this.log(`${shown}: already imported (same content); nothing to do`)
         else {
           this.log(
-            `${file}: imported ${last.imported.toLocaleString('en-US')} events (${last.format})${last.duplicates > 0 ? `, ${last.duplicates} duplicates skipped` : ''}`,
+            `${shown}: imported ${last.imported.toLocaleString('en-US')} events (${last.format})${last.duplicates > 0 ? `, ${last.duplicates} duplicates skipped` : ''}`,
           )
           if (last.skippedCount > 0) {
             this.log(`  skipped ${last.skippedCount} invalid line${last.skippedCount === 1 ? '' : 's'}:`)
-            for (const issue of last.skipped.slice(0, 20)) this.log(`  ${file}:${issue.line}: ${issue.message}`)
+            for (const issue of last.skipped.slice(0, 20)) this.log(`  ${shown}:${issue.line}: ${safeText(issue.message)}`)
             if (last.skippedCount > 20) this.log(`  …and ${last.skippedCount - 20} more (see --json)`)
           }
         }

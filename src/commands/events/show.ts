@@ -38,12 +38,9 @@ export default class EventsShow extends JoeCommand<CustomerTimeline> {
           },
         )
       }
-      this.log(`customer ${timeline.customerId}${asOf === undefined ? '' : ` as of ${new Date(asOf).toISOString()}`}`)
-      this.log(`profile  ${JSON.stringify(timeline.profile)}`)
-      this.log('events')
-      for (const e of timeline.events) {
-        const props = Object.keys(e.properties).length > 0 ? `  ${JSON.stringify(e.properties)}` : ''
-        this.log(`  ${new Date(e.timestamp).toISOString()}  ${e.type}${props}`)
+      if (!this.jsonEnabled()) {
+        const {renderTimeline} = await import('../../ui/events/events-text.js')
+        this.log(renderTimeline(timeline, asOf))
       }
       return timeline
     } finally {

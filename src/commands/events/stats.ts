@@ -21,18 +21,9 @@ export default class EventsStats extends JoeCommand<StoreStats & {store: string}
     const store = openEventStore(path, {readonly: true})
     try {
       const stats = store.stats()
-      const iso = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString())
-      this.log(`store      ${path}`)
-      this.log(`events     ${stats.events.toLocaleString('en-US')}`)
-      this.log(`customers  ${stats.customers.toLocaleString('en-US')}`)
-      this.log(`from       ${iso(stats.from)}`)
-      this.log(`until      ${iso(stats.until)}`)
-      this.log(`imports    ${stats.imports}`)
-      const types = Object.entries(stats.types)
-      if (types.length > 0) {
-        this.log('types')
-        const width = Math.max(...types.map(([t]) => t.length))
-        for (const [type, count] of types) this.log(`  ${type.padEnd(width)}  ${count.toLocaleString('en-US')}`)
+      if (!this.jsonEnabled()) {
+        const {renderStoreStats} = await import('../../ui/events/events-text.js')
+        this.log(renderStoreStats(stats, path))
       }
       return {...stats, store: path}
     } finally {

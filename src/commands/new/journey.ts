@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {type NewJourneyResult, newJourney} from '../../core/scaffold/new-journey.js'
 import {listTemplates, type TemplateInfo} from '../../core/scaffold/templates.js'
+import {schemaNotInstalledNote} from '../../ui/scaffold-text.js'
 
 /** `--list` returns the templates; otherwise the files written. */
 export type NewJourneyCommandResult = {templates: TemplateInfo[]} | NewJourneyResult
@@ -55,6 +56,7 @@ Refuses to overwrite existing files unless --force is given. When the project ha
       for (const [channel, ids] of missing) this.log(`  ${channel}: ${ids.join(', ')}`)
       this.log('Create them as templates/<channel>/<id>.liquid, list them, or change the sends, before `joe validate` passes.')
     }
+    if (!result.schemaInstalled) this.log(schemaNotInstalledNote())
     this.log('\nNext steps:')
     this.log(`  edit ${result.created[0]}`)
     this.log(`  joe validate && joe test ${result.created[1]}`)

@@ -1,6 +1,7 @@
 import {createHmac, timingSafeEqual} from 'node:crypto'
-import {readFile, stat, writeFile} from 'node:fs/promises'
+import {stat, writeFile} from 'node:fs/promises'
 import {JoeError} from '../errors.js'
+import {readBounded} from '../project/user-files.js'
 import {canonicalJson} from './canonical.js'
 import type {DeployStore} from './deploy-store.js'
 import type {DeployPlan, PlanChange} from './plan.js'
@@ -92,6 +93,9 @@ function badOut(file: string, why: string): JoeError {
   })
 }
 
+/** Plans hold every journey document (each at most 1 MiB); a bigger file is not a plan. */
+const MAX_PLAN_FILE_BYTES = 64 * 1024 * 1024
+
 /** Whether a command argument looks like a saved plan rather than a journey. */
 export function looksLikePlanFile(arg: string): boolean {
   return arg.endsWith('.json')
@@ -108,8 +112,12 @@ const isHashOrNull = (v: unknown) => v === null || isHash(v)
  */
 export async function readPlanFile(file: string): Promise<PlanFile> {
   let value: unknown
+  // A regular file of bounded size: `joe deploy /dev/zero.json` must not read forever.
+  const read = await readBounded(file, MAX_PLAN_FILE_BYTES)
+  if ('problem' in read) throw invalid(file, read.problem.message)
+  if ('tooLarge' in read) throw invalid(file, `it is larger than ${MAX_PLAN_FILE_BYTES / 1024 / 1024} MiB`)
   try {
-    value = JSON.parse(await readFile(file, 'utf8'))
+    value = JSON.parse(read.bytes.toString('utf8'))
   } catch (cause) {
     throw invalid(file, (cause as Error).message)
   }

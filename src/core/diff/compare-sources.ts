@@ -44,7 +44,7 @@ export async function diffPaths(oldPath: string, newPath: string, options: {cwd:
     const files =
       kinds[0] === 'file'
         ? [{absolute, display: displayPath(options.cwd, absolute)}]
-        : (await discoverFiles([given], options.cwd)).files.filter((f) => f.kind === 'journey')
+        : (await discoverFiles([given], {cwd: options.cwd, root: cfg.root})).files.filter((f) => f.kind === 'journey')
     return requireValid(await Promise.all(files.map((f) => loadJourneyFile(f.display, f.absolute, cfg))), side)
   }
   // The template catalog does not change the model; `joe validate` checks it, the diff does not.
@@ -135,7 +135,7 @@ export async function diffAgainstRef(
   // Paths that no longer exist in the working tree are fine: their journeys were removed.
   const present = await discoverFiles(
     absolutes.filter((a) => GLOB.test(a) || existsSync(a)),
-    options.cwd,
+    {cwd: options.cwd, root: config.root},
   )
   const newFiles = requireValid(
     await Promise.all(present.files.filter((f) => f.kind === 'journey').map((f) => loadJourneyFile(f.display, f.absolute, modelConfig))),

@@ -4,7 +4,7 @@ import {buildJourney} from '../journey/build-model.js'
 import {checkJourney} from '../journey/check-journey.js'
 import type {Journey} from '../journey/model.js'
 import {readSourceFile} from '../journey/read-source.js'
-import {parseYamlSource} from '../journey/source.js'
+import {MAX_FILE_BYTES, parseYamlSource} from '../journey/source.js'
 import type {JoeConfig} from '../project/config.js'
 
 /** One version of one journey file, loaded to the model. */
@@ -32,6 +32,11 @@ export function withoutCatalog(config: JoeConfig): JoeConfig {
 
 /** Parse -> schema -> rules -> model for journey text (e.g. from `git show`). */
 export function loadJourneyText(display: string, text: string, config: JoeConfig): JourneyFile | BrokenFile {
+  // The same limit as for files read from disk (readSourceFile), for versions read from git.
+  if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
+    const location = {file: display, line: 1, column: 1}
+    return {path: display, diagnostic: {code: 'JOE1007', severity: 'error', message: 'the file is larger than the 1 MiB limit', location}}
+  }
   const parsed = parseYamlSource(display, text)
   const diagnostics = parsed.diagnostics.length > 0 ? parsed.diagnostics : checkJourney(parsed.source, config)
   const error = diagnostics.find((d) => d.severity === 'error')
@@ -40,7 +45,7 @@ export function loadJourneyText(display: string, text: string, config: JoeConfig
 }
 
 export async function loadJourneyFile(display: string, absolute: string, config: JoeConfig): Promise<JourneyFile | BrokenFile> {
-  const read = await readSourceFile(display, absolute)
+  const read = await readSourceFile(display, absolute, {root: config.root})
   const problem = read.diagnostics.find((d) => d.severity === 'error')
   if (problem || !read.source)
     return {

@@ -1,4 +1,5 @@
 import type {Diagnostic} from '../errors.js'
+import {describeInstantProblem, parseInstant} from '../instant.js'
 import {parseDuration} from './duration.js'
 import {isObject, type RawObject} from './rules/rule-context.js'
 import {validateAgainstSchema} from './schema-check.js'
@@ -26,17 +27,24 @@ export function outlineJourney(raw: unknown, file: string): JourneyOutline | und
   return {id: raw.id, file, steps, variants}
 }
 
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
-
-/** Epoch ms for a test time: an ISO 8601 timestamp with zone, or "+duration" after `previous`. */
+/**
+ * Epoch ms for a test time: an ISO 8601 date-time with a zone (a real one: no 31 February), or
+ * "+duration" after `previous`.
+ */
 export function parseTestTime(text: string, previous: number | undefined): number | undefined {
   if (text.startsWith('+')) {
     const ms = parseDuration(text.slice(1))
     return ms !== undefined && ms > 0 && previous !== undefined ? previous + ms : undefined
   }
-  if (!ISO_TIMESTAMP.test(text)) return undefined
-  const ms = Date.parse(text)
-  return Number.isNaN(ms) ? undefined : ms
+  const ms = parseInstant(text, {date: false})
+  return typeof ms === 'number' ? ms : undefined
+}
+
+/** Why an absolute test time is refused, for the message: "" when it is fine or relative. */
+function timeProblem(text: string): string {
+  if (text.startsWith('+')) return ''
+  const parsed = parseInstant(text, {date: false})
+  return typeof parsed === 'number' ? '' : `: it ${describeInstantProblem(parsed)}`
 }
 
 /**
@@ -172,7 +180,7 @@ function checkTimes(testCase: RawObject, base: YamlPath, report: (d: Omit<Diagno
           severity: 'error',
           message: first
             ? `the first event's time "${event.at}" is relative to nothing`
-            : `event time "${event.at}" is not a timestamp or "+duration"`,
+            : `event time "${event.at}" is not a timestamp or "+duration"${timeProblem(event.at)}`,
           hint: first
             ? 'give the first event an absolute time such as "2026-03-02T10:00:00Z"'
             : 'use an ISO 8601 time with a zone ("2026-03-02T10:00:00Z") or "+3h" after the previous event',
@@ -187,7 +195,7 @@ function checkTimes(testCase: RawObject, base: YamlPath, report: (d: Omit<Diagno
       {
         code: 'JOE2093',
         severity: 'error',
-        message: `until "${testCase.until}" is not a timestamp or "+duration" after the last event`,
+        message: `until "${testCase.until}" is not a timestamp or "+duration" after the last event${timeProblem(testCase.until)}`,
         hint: 'use e.g. "+3d" to let waits run out after the last event, or an ISO 8601 time with a zone',
       },
       [...base, 'until'],
@@ -200,7 +208,7 @@ function checkTimes(testCase: RawObject, base: YamlPath, report: (d: Omit<Diagno
       {
         code: 'JOE2093',
         severity: 'error',
-        message: `expected send time "${send.at}" is not an ISO 8601 timestamp`,
+        message: `expected send time "${send.at}" is not an ISO 8601 timestamp${timeProblem(send.at)}`,
         hint: 'use an absolute time with a zone, e.g. "2026-03-02T11:00:00Z"',
       },
       [...base, 'expect', 'sends', i, 'at'],

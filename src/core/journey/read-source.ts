@@ -1,5 +1,5 @@
-import {readFile} from 'node:fs/promises'
 import type {Diagnostic} from '../errors.js'
+import {type FileProblem, fileProblem, readBounded} from '../project/user-files.js'
 import {MAX_FILE_BYTES, parseYamlSource, type SourceFile} from './source.js'
 
 export interface ReadSourceResult {
@@ -8,51 +8,59 @@ export interface ReadSourceResult {
   diagnostics: Diagnostic[]
 }
 
+export interface ReadSourceOptions {
+  /** The project root: a symlink inside it that leads out of it is not followed (JOE1033). */
+  root?: string
+}
+
 /**
- * Reads and parses one YAML file. Unreadable, oversized and binary files become
- * located diagnostics instead of exceptions.
+ * Reads and parses one YAML file. Unreadable, oversized and binary files, FIFOs and devices, and
+ * symlinks that leave the project root become located diagnostics instead of exceptions.
  */
-export async function readSourceFile(displayPath: string, absolutePath: string): Promise<ReadSourceResult> {
+export async function readSourceFile(
+  displayPath: string,
+  absolutePath: string,
+  options: ReadSourceOptions = {},
+): Promise<ReadSourceResult> {
   const at = {file: displayPath, line: 1, column: 1}
-  let bytes: Buffer
-  try {
-    bytes = await readFile(absolutePath)
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unknown error'
-    const message =
-      reason === 'EACCES'
-        ? 'permission denied'
-        : reason === 'EISDIR'
-          ? 'is a folder, not a file'
-          : reason === 'ENOENT'
-            ? 'no such file'
-            : reason
-    return {
-      diagnostics: [
-        {
-          code: 'JOE1006',
-          severity: 'error',
-          message: `cannot read the file: ${message}`,
-          hint: 'check the path and its permissions',
-          location: at,
-        },
-      ],
-    }
-  }
-  if (bytes.length > MAX_FILE_BYTES) {
+  const unreadable = (problem: FileProblem): ReadSourceResult => ({
+    diagnostics: [
+      problem.kind === 'outside-root'
+        ? {
+            code: 'JOE1033',
+            severity: 'error',
+            message: `joe does not follow this symlink: ${problem.message}`,
+            hint: 'journey, test and config files live inside the project; copy the file in instead of linking to it',
+            location: at,
+          }
+        : {
+            code: 'JOE1006',
+            severity: 'error',
+            message: `cannot read the file: ${problem.message}`,
+            hint: 'check the path and its permissions; joe reads regular files only',
+            location: at,
+          },
+    ],
+  })
+  // Checked before opening: opening a device can have effects of its own.
+  const problem = await fileProblem(absolutePath, options.root)
+  if (problem) return unreadable(problem)
+  const read = await readBounded(absolutePath, MAX_FILE_BYTES)
+  if ('problem' in read) return unreadable(read.problem)
+  if ('tooLarge' in read) {
     return {
       diagnostics: [
         {
           code: 'JOE1007',
           severity: 'error',
-          message: `the file is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; the limit is 1 MiB`,
+          message: `the file is ${(read.size / 1024 / 1024).toFixed(1)} MiB; the limit is 1 MiB`,
           hint: 'a journey file this large is almost certainly not a journey; split it or check the path',
           location: at,
         },
       ],
     }
   }
-  const text = decodeText(bytes)
+  const text = decodeText(read.bytes)
   if (text === undefined) {
     return {
       diagnostics: [

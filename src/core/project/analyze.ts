@@ -43,10 +43,10 @@ export interface AnalyzeOptions {
   configPath?: string
 }
 
-async function readAll(files: ProjectFile[]): Promise<AnalyzedFile[]> {
+async function readAll(files: ProjectFile[], root: string): Promise<AnalyzedFile[]> {
   return Promise.all(
     files.map(async (file) => {
-      const read = await readSourceFile(file.display, file.absolute)
+      const read = await readSourceFile(file.display, file.absolute, {root})
       return {...file, diagnostics: read.diagnostics, ...(read.source ? {source: read.source} : {})}
     }),
   )
@@ -58,8 +58,8 @@ export async function analyzeProject(options: AnalyzeOptions): Promise<ProjectAn
   const {config} = loaded
   const paths =
     options.paths.length > 0 ? options.paths : config.journeys.map((p) => path.relative(options.cwd, path.resolve(config.root, p)) || '.')
-  const discovered = await discoverFiles(paths, options.cwd)
-  const files = await readAll(discovered.files)
+  const discovered = await discoverFiles(paths, {cwd: options.cwd, root: config.root})
+  const files = await readAll(discovered.files, config.root)
   const templates = config.templateFiles
     ? await loadTemplateCatalog(path.resolve(config.root, config.templatesDir), options.cwd)
     : {files: []}
@@ -125,9 +125,9 @@ async function journeyOutlines(files: AnalyzedFile[], config: JoeConfig, cwd: st
   const seen = new Set(files.map((f) => f.absolute))
   const configured = await discoverFiles(
     config.journeys.map((p) => path.resolve(config.root, p)),
-    cwd,
+    {cwd, root: config.root},
   )
   const extra = configured.files.filter((f) => f.kind === 'journey' && !seen.has(f.absolute))
-  for (const file of await readAll(extra)) add(file)
+  for (const file of await readAll(extra, config.root)) add(file)
   return outlines
 }

@@ -1,9 +1,11 @@
-import {readFile} from 'node:fs/promises'
+import {lstat} from 'node:fs/promises'
 import path from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {validateAgainstSchema} from '../journey/schema-check.js'
+import type {SourceFile} from '../journey/source.js'
 import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
+import {isInside} from './user-files.js'
 
 export const CONFIG_FILE = 'joe.config.yaml'
 
@@ -67,7 +69,8 @@ export function defaultConfig(root: string): JoeConfig {
 export async function loadConfig(root: string, configPath?: string): Promise<LoadedConfig> {
   const file = path.resolve(root, configPath ?? CONFIG_FILE)
   const projectRoot = configPath ? path.dirname(file) : root
-  const exists = await readFile(file).then(
+  // Only whether it exists: reading is readSourceFile's (a FIFO or a device must not be opened here).
+  const exists = await lstat(file).then(
     () => true,
     () => false,
   )
@@ -91,12 +94,13 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     return {config, diagnostics: []}
   }
   const display = (path.relative(root, file) || file).split(path.sep).join('/')
-  const read = await readSourceFile(display, file)
+  const read = await readSourceFile(display, file, {root: projectRoot})
   if (read.diagnostics.length > 0 || !read.source) {
     return {config: defaultConfig(projectRoot), diagnostics: read.diagnostics, ...(read.source ? {text: read.source.text, display} : {})}
   }
   const {source} = read
   const diagnostics = validateAgainstSchema('config', source).map((d) => ({...d, code: d.code === 'JOE1017' ? 'JOE1020' : d.code}))
+  diagnostics.push(...journeysOutsideRoot(source, projectRoot))
   const base = defaultConfig(projectRoot)
   if (diagnostics.some((d) => d.severity === 'error')) return {config: {...base, file}, diagnostics, text: source.text, display}
   const raw = source.value as Record<string, unknown>
@@ -151,6 +155,32 @@ async function addTemplateFiles(config: JoeConfig): Promise<void> {
     return
   }
   config.templates = mergeTemplateIds(config.templates, files)
+}
+
+/**
+ * JOE1033 for every `journeys` entry that lies outside the project root (`/`, `../..`, an absolute
+ * path elsewhere): joe would walk folders that are not the project's, the whole disk for `/`.
+ */
+function journeysOutsideRoot(source: SourceFile, root: string): Diagnostic[] {
+  const raw = (source.value as Record<string, unknown>).journeys
+  const entries = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : []
+  const diagnostics: Diagnostic[] = []
+  entries.forEach((entry, index) => {
+    if (typeof entry !== 'string') return
+    // A glob's folder part, before its first wildcard segment, decides where it walks.
+    const segments = entry.split('/')
+    const cut = segments.findIndex((segment) => /[*?[\]{}()!]/.test(segment))
+    const folder = (cut === -1 ? segments : segments.slice(0, cut)).join('/') || (entry.startsWith('/') ? '/' : '.')
+    if (isInside(path.resolve(root, folder), path.resolve(root))) return
+    diagnostics.push({
+      code: 'JOE1033',
+      severity: 'error',
+      message: `journeys entry "${entry}" is outside the project root ${root}`,
+      hint: 'journeys are folders or globs inside the project (the folder of joe.config.yaml), e.g. `journeys`',
+      location: source.locate(typeof raw === 'string' ? ['journeys'] : ['journeys', index]),
+    })
+  })
+  return diagnostics
 }
 
 /** The project config for commands that need it; a broken config is a clear error, not defaults. */

@@ -2,7 +2,7 @@ import {basename} from 'node:path'
 import {JoeError} from '../errors.js'
 import {detectFormat, type ImportFormat} from '../store/detect-format.js'
 import {type ImportIssue, ImportRejectedError, MAX_ISSUES} from '../store/import-events.js'
-import {ByteTracker, readRecords} from '../store/read-records.js'
+import {ByteTracker, eventFileSize, readRecords} from '../store/read-records.js'
 import type {NewEvent} from '../store/store-types.js'
 import type {RuntimeContext} from './context.js'
 import {appendEvents} from './events-log.js'
@@ -58,6 +58,7 @@ export async function sendEvents(ctx: RuntimeContext, options: SendOptions): Pro
   let total = 0
   let clock: number | undefined
   for (const file of options.files) {
+    eventFileSize(file)
     const format = options.format === undefined || options.format === 'auto' ? await detectFormat(file) : options.format
     // Validated whole first: a file with a bad line sends nothing. Then streamed (a backfill need
     // not fit in memory), except for a replay, which sorts by time.

@@ -1,9 +1,12 @@
 import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
+import {JoeError} from '../errors.js'
+import {MAX_FILE_BYTES} from '../journey/source.js'
+import {readBounded} from '../project/user-files.js'
 import {assertJourneyId} from './journey-id.js'
-import {EXAMPLES_DIR, rewriteModeline, schemaRef} from './paths.js'
+import {EXAMPLES_DIR, rewriteModeline, schemaRef, schemaRefExists} from './paths.js'
 import {findTemplate, renderTemplate} from './templates.js'
-import {pathExists, writePlannedFiles} from './write-files.js'
+import {pathExists, writeError, writePlannedFiles} from './write-files.js'
 
 export const DEFAULT_TEMPLATE = 'cart-abandonment'
 
@@ -25,6 +28,11 @@ export interface InitResult {
   created: string[]
   /** Existing files changed (an existing `.gitignore` gets `.joe/` appended). */
   updated: string[]
+  /**
+   * Whether the journey's `$schema` modeline points at a file that exists: true when joe is installed
+   * in the project (`node_modules/joe-cli`), false for a global install until it is.
+   */
+  schemaInstalled: boolean
 }
 
 const GITIGNORE_ENTRY = '.joe/'
@@ -58,8 +66,22 @@ export async function initProject(dir: string, options: InitOptions): Promise<In
 
   const updated: string[] = []
   const gitignore = path.join(root, '.gitignore')
+  try {
+    await updateGitignore(gitignore, created, updated)
+  } catch (error) {
+    throw error instanceof JoeError ? error : writeError(gitignore, error)
+  }
+  return {dir: root, template: template.name, journeyId: id, created, updated, schemaInstalled: schemaRefExists(journeysDir, root)}
+}
+
+/** Adds `.joe/` to the project's .gitignore, creating it when missing. */
+async function updateGitignore(gitignore: string, created: string[], updated: string[]): Promise<void> {
   if (await pathExists(gitignore)) {
-    const text = await readFile(gitignore, 'utf8')
+    const read = await readBounded(gitignore, MAX_FILE_BYTES)
+    if ('problem' in read || 'tooLarge' in read) {
+      throw new JoeError('JOE1006', `cannot read ${gitignore}: ${'problem' in read ? read.problem.message : 'it is larger than 1 MiB'}`)
+    }
+    const text = read.bytes.toString('utf8')
     const lines = text.split(/\r?\n/).map((l) => l.trim())
     if (!lines.includes('.joe/') && !lines.includes('.joe') && !lines.includes('/.joe/') && !lines.includes('/.joe')) {
       const sep = text === '' || text.endsWith('\n') ? '' : '\n'
@@ -70,8 +92,6 @@ export async function initProject(dir: string, options: InitOptions): Promise<In
     await writeFile(gitignore, `# joe's local event stores\n${GITIGNORE_ENTRY}\n`, 'utf8')
     created.push('.gitignore')
   }
-
-  return {dir: root, template: template.name, journeyId: id, created, updated}
 }
 
 /**

@@ -1,9 +1,11 @@
-import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {parse} from 'yaml'
+import {JoeError} from '../errors.js'
+import {MAX_FILE_BYTES} from '../journey/source.js'
+import {isInside, readBounded} from '../project/user-files.js'
 import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 import {assertJourneyId} from './journey-id.js'
-import {rewriteModeline, schemaRef, toPosix} from './paths.js'
+import {rewriteModeline, schemaRef, schemaRefExists, toPosix} from './paths.js'
 import {findTemplate, renderTemplate} from './templates.js'
 import {pathExists, writePlannedFiles} from './write-files.js'
 
@@ -31,6 +33,8 @@ export interface NewJourneyResult {
    * catalog does not list, per channel. Empty when there is no catalog.
    */
   missingTemplates: Record<string, string[]>
+  /** Whether the journey's `$schema` modeline points at a file that exists (joe is installed in the project). */
+  schemaInstalled: boolean
 }
 
 /**
@@ -45,6 +49,12 @@ export async function newJourney(cwd: string, id: string, template: string, opti
   const config = await readConfig(root)
   const dir = options.dir ?? journeysFolder(config.journeys)
   const absDir = path.resolve(root, dir)
+  if (options.dir === undefined && !isInside(absDir, root)) {
+    // The config's journeys folder is data from the repository; --dir is the user's own choice.
+    throw new JoeError('JOE1033', `the journeys folder "${dir}" of ${CONFIG_FILE} is outside the project ${root}`, {
+      hint: 'point `journeys` at a folder inside the project, or pass --dir',
+    })
+  }
   const rendered = await renderTemplate(info.name, {id, ...(options.name === undefined ? {} : {name: options.name})})
 
   const rel = (f: string) => path.relative(root, path.join(absDir, f))
@@ -63,6 +73,7 @@ export async function newJourney(cwd: string, id: string, template: string, opti
     dir: toPosix(path.relative(root, absDir)) || '.',
     created,
     missingTemplates: missingFromCatalog(rendered.messageTemplates, await templateCatalog(root, config)),
+    schemaInstalled: schemaRefExists(absDir, root),
   }
 }
 
@@ -82,8 +93,11 @@ async function templateCatalog(
 async function readConfig(root: string): Promise<{journeys?: unknown; templates?: unknown; templates_dir?: unknown}> {
   const file = path.join(root, CONFIG_FILE)
   if (!(await pathExists(file))) return {}
+  // A FIFO or a device in its place is not read (and `joe validate` reports it).
+  const read = await readBounded(file, MAX_FILE_BYTES)
+  if (!('bytes' in read)) return {}
   try {
-    const value: unknown = parse(await readFile(file, 'utf8'))
+    const value: unknown = parse(read.bytes.toString('utf8'))
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
   } catch {
     // A broken config is `joe validate`'s to report; scaffolding falls back to the defaults.

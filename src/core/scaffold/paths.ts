@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -34,6 +35,11 @@ export function schemaRef(journeyDir: string, projectRoot: string): string {
   const insideProject = !path.relative(root, PACKAGE_ROOT).startsWith('..') && !path.isAbsolute(path.relative(root, PACKAGE_ROOT))
   const target = insideProject ? JOURNEY_SCHEMA : path.join(root, 'node_modules', PACKAGE_NAME, 'schemas', 'journey.schema.json')
   return toPosix(path.relative(path.resolve(journeyDir), target))
+}
+
+/** Whether the schema a modeline written into `journeyDir` points at (schemaRef) exists: joe is installed in the project. */
+export function schemaRefExists(journeyDir: string, projectRoot: string): boolean {
+  return existsSync(path.resolve(journeyDir, schemaRef(journeyDir, projectRoot)))
 }
 
 /** Points the leading `# yaml-language-server: $schema=` modeline at `ref`; text without one is returned as is. */

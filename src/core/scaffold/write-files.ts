@@ -1,6 +1,7 @@
 import {access, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {JoeError} from '../errors.js'
+import {writeFailure} from '../project/user-files.js'
 import {toPosix} from './paths.js'
 
 /** A file to write: path relative to `root`, and its content. */
@@ -40,8 +41,21 @@ export async function writePlannedFiles(root: string, files: PlannedFile[], forc
   }
   for (const f of files) {
     const target = path.join(root, f.path)
-    await mkdir(path.dirname(target), {recursive: true})
-    await writeFile(target, f.content, 'utf8')
+    try {
+      await mkdir(path.dirname(target), {recursive: true})
+      await writeFile(target, f.content, 'utf8')
+    } catch (error) {
+      throw writeError(target, error)
+    }
   }
   return files.map((f) => toPosix(f.path))
+}
+
+/** JOE1036: a file of the project could not be written (a file in the way, a read-only folder). */
+export function writeError(file: string, error: unknown): JoeError {
+  const {why} = writeFailure(error)
+  return new JoeError('JOE1036', `cannot write ${file}: ${why}`, {
+    hint: 'check the folder: it must be writable, and no file may stand where a folder goes',
+    cause: error,
+  })
 }

@@ -122,8 +122,8 @@ export interface ThreadHooks {
   /** Customers done so far, every few hundred. */
   progress?: (done: number) => void
   /**
-   * For tests: this thread only coordinates until a worker has taken a chunk (or 30 s passed),
-   * so the workers surely replay some customers.
+   * For tests: this thread only coordinates until a worker has taken a chunk (or 10 minutes passed,
+   * a bound for a worker that never starts, not for a slow one), so the workers surely replay some customers.
    */
   workersFirst?: boolean
   /** A chunk's partial arrived from thread `thread` (0: this one). */
@@ -184,7 +184,7 @@ export function replayInThreads(
       }
     }
     if (hooks.workersFirst && workers.length > 0) {
-      const giveUp = performance.now() + 30_000
+      const giveUp = performance.now() + 600_000
       while (Atomics.load(control, NEXT) === 0 && performance.now() < giveUp) Atomics.wait(control, NEXT, 0, 50)
     }
     replayChunks(

@@ -1,9 +1,8 @@
-import {statSync} from 'node:fs'
 import {basename} from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {detectFormat, type ImportFormat} from './detect-format.js'
 import {translateSqliteError} from './open-store.js'
-import {ByteTracker, hashFile, readRecords} from './read-records.js'
+import {ByteTracker, eventFileSize, hashFile, readRecords} from './read-records.js'
 import type {EventStore} from './store-types.js'
 import {EventWriter} from './write-events.js'
 
@@ -119,7 +118,7 @@ export async function importEvents(store: EventStore, filePath: string, options:
 }
 
 async function importFile(store: EventStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
-  const totalBytes = fileSize(filePath)
+  const totalBytes = eventFileSize(filePath)
   const format = options.format === undefined || options.format === 'auto' ? await detectFormat(filePath) : options.format
   const {db} = store
 
@@ -206,17 +205,4 @@ function isKnownHash(store: EventStore, hash: string): boolean {
 
 function alreadyImported(file: string, format: ImportFormat, contentHash: string): ImportResult {
   return {file, format, lines: 0, imported: 0, duplicates: 0, skipped: [], skippedCount: 0, alreadyImported: true, contentHash}
-}
-
-function fileSize(filePath: string): number {
-  try {
-    const stats = statSync(filePath)
-    if (stats.isDirectory()) throw new JoeError('JOE3004', `${filePath} is a folder, not an events file`)
-    return stats.size
-  } catch (error) {
-    if (error instanceof JoeError) throw error
-    const code = (error as {code?: string}).code
-    const why = code === 'ENOENT' ? 'no such file' : (error as Error).message
-    throw new JoeError('JOE3004', `cannot read ${filePath}: ${why}`, {cause: error})
-  }
 }

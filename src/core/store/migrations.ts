@@ -52,13 +52,12 @@ export function currentSchemaVersion(db: Database, path: string): number {
   if (!hasTable) {
     const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number}
     const appId = db.pragma('application_id', {simple: true}) as number
-    if (tables.n > 0 || (appId !== 0 && appId !== APPLICATION_ID)) {
-      throw new JoeError('JOE3006', `${path} is a SQLite database, but not a joe event store`, {
-        hint: 'point `store` in joe.config.yaml (or --store) at a new file; joe creates it on first use',
-      })
-    }
+    if (tables.n > 0 || (appId !== 0 && appId !== APPLICATION_ID)) throw notAStore(path)
     return 0
   }
+  // joe stamps its application id when it creates schema_migrations: tables named like joe's in
+  // another application's database are not a joe store, whatever their names.
+  if ((db.pragma('application_id', {simple: true}) as number) !== APPLICATION_ID) throw notAStore(path)
   const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as {v: number | null}
   return row.v ?? 0
 }
@@ -96,8 +95,14 @@ export function migrate(db: Database, path: string, migrations: readonly Migrati
   return version
 }
 
+function notAStore(path: string): JoeError {
+  return new JoeError('JOE3006', `${path} is a SQLite database, but not a joe event store`, {
+    hint: 'point `store` in joe.config.yaml (or --store) at a new file; joe creates it on first use',
+  })
+}
+
 export function storeTooNew(path: string, version: number, newest: number): JoeError {
   return new JoeError('JOE3005', `${path} has schema version ${version}, newer than this joe understands (up to ${newest})`, {
-    hint: 'upgrade joe (npm install -g joe-cli@latest), or point at another store',
+    hint: 'upgrade joe (see the README for how to install it), or point at another store',
   })
 }

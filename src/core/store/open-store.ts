@@ -1,9 +1,11 @@
-import {existsSync, mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
 import {JoeError} from '../errors.js'
+import {describeFileType} from '../project/user-files.js'
 import {currentSchemaVersion, MIGRATIONS, type Migration, migrate, storeTooNew} from './migrations.js'
 import {storeStats} from './queries.js'
+import {translateSqliteError} from './sqlite-errors.js'
 import type {EventStore} from './store-types.js'
 
 export interface OpenStoreOptions {
@@ -26,6 +28,13 @@ export function openEventStore(path: string, options: OpenStoreOptions = {}): Ev
   if (readonly && !inMemory && !existsSync(path)) {
     throw new JoeError('JOE3008', `no event store at ${path}`, {
       hint: 'import events first (it creates the store), or check `store` in joe.config.yaml',
+    })
+  }
+  // A folder or a device where the store file should be: SQLite's own message ("disk I/O error") says less.
+  const existing = inMemory ? undefined : statSync(path, {throwIfNoEntry: false})
+  if (existing && !existing.isFile()) {
+    throw new JoeError('JOE3008', `the event store ${path} is ${describeFileType(existing)}, not a store file`, {
+      hint: 'point `store` in joe.config.yaml (or --store) at a file; joe creates it on first use',
     })
   }
   if (!readonly && !inMemory) {
@@ -81,27 +90,5 @@ function makeStore(db: Database.Database, path: string, readonly: boolean, schem
   return store
 }
 
-/** Turns SQLite errors users can act on into JoeErrors; anything else stays a bug. */
-export function translateSqliteError(error: unknown, path: string): unknown {
-  if (!(error instanceof Error) || !('code' in error)) return error
-  const code = (error as {code: unknown}).code
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-    return new JoeError('JOE3006', `${path} is not a usable joe event store: ${error.message}`, {
-      hint: 'point `store` in joe.config.yaml (or --store) at a new file; joe creates it on first use',
-      cause: error,
-    })
-  }
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new JoeError('JOE3009', `the event store ${path} is busy: another process is writing to it`, {
-      hint: 'wait for the other import to finish, then try again',
-      cause: error,
-    })
-  }
-  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    return new JoeError('JOE3008', `cannot write the event store ${path}: ${error.message}`, {
-      hint: 'check that the file and its folder are writable',
-      cause: error,
-    })
-  }
-  return error
-}
+// Callers translate errors of their own store operations the same way.
+export {translateSqliteError} from './sqlite-errors.js'

@@ -1,3 +1,4 @@
+import {describeInstantProblem, parseInstant} from '../instant.js'
 import type {JsonObject, NewEvent} from './store-types.js'
 
 /** A normalised event, or why the record is not one (a message for `file:line: message`). */
@@ -5,12 +6,7 @@ export type ParsedRecord = {event: NewEvent; error?: undefined} | {event?: undef
 
 const SEGMENT_TYPES = new Set(['track', 'identify', 'page', 'screen'])
 
-// Date, optionally a time with seconds and fraction; a date-time needs Z or an offset so the
-// instant never depends on the machine's time zone.
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/
 const MAX_EPOCH_MS = 8.64e15
-/** 400 Gregorian years repeat exactly: 146,097 days. */
-const YEARS_400_MS = 146_097 * 86_400_000
 
 /**
  * Epoch ms from an ISO 8601 string (`2026-03-02T10:00:00Z`, `...+01:00`, a bare date is UTC midnight)
@@ -23,34 +19,13 @@ export function parseTimestamp(value: unknown): number | {error: string} {
     return Math.floor(value)
   }
   if (typeof value !== 'string') return {error: `timestamp must be an ISO 8601 string or epoch milliseconds, got ${describe(value)}`}
-  const m = ISO.exec(value.trim())
-  if (m === null) return badTimestamp(value)
-  const [, y, mo, d, h, mi, s, frac, zone] = m
-  if (h !== undefined && zone === undefined) {
+  const parsed = parseInstant(value)
+  if (typeof parsed === 'number') return parsed
+  if (parsed.kind === 'no-zone') {
     return {error: `timestamp ${JSON.stringify(value)} has no time zone; add Z for UTC or an offset like +01:00`}
   }
-  const year = Number(y)
-  const month = Number(mo)
-  const day = Number(d)
-  const hour = Number(h ?? 0)
-  const minute = Number(mi ?? 0)
-  const second = Number(s ?? 0)
-  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000)
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
-    return badTimestamp(value)
-  let offsetMin = 0
-  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
-    const sign = zone.startsWith('-') ? -1 : 1
-    const digits = zone.slice(1).replace(':', '')
-    const oh = Number(digits.slice(0, 2))
-    const om = Number(digits.slice(2) || '0')
-    if (oh > 23 || om > 59) return badTimestamp(value)
-    offsetMin = sign * (oh * 60 + om)
-  }
-  let utc = Date.UTC(year, month - 1, day, hour, minute, second, ms)
-  // Date.UTC reads years 0..99 as 1900..1999.
-  if (year < 100) utc = Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - YEARS_400_MS
-  return utc - offsetMin * 60_000
+  if (parsed.kind === 'impossible') return {error: `timestamp ${JSON.stringify(value)} ${describeInstantProblem(parsed)}`}
+  return badTimestamp(value)
 }
 
 function badTimestamp(value: string): {error: string} {
@@ -59,9 +34,23 @@ function badTimestamp(value: string): {error: string} {
   }
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
-  return [4, 6, 9, 11].includes(month) ? 30 : 31
+/**
+ * How deep event properties may nest. JSON.parse reads any depth, but storing (JSON.stringify),
+ * CEL and the simulator recurse into values; a 5,000-deep property overflowed the stack. Real
+ * event payloads nest a handful of levels.
+ */
+export const MAX_PROPERTY_DEPTH = 64
+
+/** Whether objects and arrays in `value` nest more than `max` deep; iterative, so any depth is safe to ask about. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [current, depth] = item
+    if (depth > max) return true
+    const children = Array.isArray(current) ? current : Object.values(current as object)
+    for (const child of children) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+  }
+  return false
 }
 
 export function describe(value: unknown): string {
@@ -101,6 +90,9 @@ function build(
   if (typeof timestamp !== 'number') return timestamp
   if (properties !== undefined && properties !== null && !isObject(properties)) {
     return {error: `${propertiesKey} must be a JSON object, got ${describe(properties)}`}
+  }
+  if (properties !== undefined && properties !== null && nestedDeeperThan(properties, MAX_PROPERTY_DEPTH)) {
+    return {error: `${propertiesKey} nest deeper than ${MAX_PROPERTY_DEPTH} levels of objects and arrays`}
   }
   const event: NewEvent = {customer_id: id, type, timestamp, properties: properties ?? {}}
   if (messageId !== undefined && messageId !== null && messageId !== '') {

@@ -1,8 +1,9 @@
 import {createHash, type Hash} from 'node:crypto'
-import {createReadStream, type ReadStream} from 'node:fs'
+import {createReadStream, type ReadStream, statSync} from 'node:fs'
 import {createInterface} from 'node:readline'
 import {parse as parseCsv} from 'csv-parse'
 import {JoeError} from '../errors.js'
+import {describeFileType} from '../project/user-files.js'
 import type {ImportFormat} from './detect-format.js'
 import {type CsvColumns, csvColumns, fromCsvRecord, fromJoeRecord, fromSegmentRecord, type ParsedRecord} from './parse-event.js'
 
@@ -29,6 +30,29 @@ export class ByteTracker {
   digest(): string {
     this.digestHex ??= this.hash.digest('hex')
     return this.digestHex
+  }
+}
+
+/**
+ * The size of an events file (import, send), or JOE3004: it is missing, a folder, or not a regular
+ * file. A FIFO would block until written to (and cannot be read twice: checked, then streamed); a
+ * device such as /dev/zero never ends.
+ */
+export function eventFileSize(filePath: string): number {
+  try {
+    const stats = statSync(filePath)
+    if (stats.isDirectory()) throw new JoeError('JOE3004', `${filePath} is a folder, not an events file`)
+    if (!stats.isFile()) {
+      throw new JoeError('JOE3004', `${filePath} is ${describeFileType(stats)}, not a regular file`, {
+        hint: 'save the events to a file first, then import that file',
+      })
+    }
+    return stats.size
+  } catch (error) {
+    if (error instanceof JoeError) throw error
+    const code = (error as {code?: string}).code
+    const why = code === 'ENOENT' ? 'no such file' : (error as Error).message
+    throw new JoeError('JOE3004', `cannot read ${filePath}: ${why}`, {cause: error})
   }
 }
 

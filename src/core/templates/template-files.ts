@@ -1,9 +1,10 @@
-import {readdir, readFile} from 'node:fs/promises'
+import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import type {Channel} from '../connectors/connector.js'
 import type {Diagnostic} from '../errors.js'
 import {MAX_FILE_BYTES} from '../journey/source.js'
 import {displayPath} from '../project/discover.js'
+import {readBounded} from '../project/user-files.js'
 import {classifyTemplateFile, TEMPLATE_CHANNELS, TEMPLATE_EXTENSION, type TemplateFileName} from './template-layout.js'
 
 /** One `.liquid` file under the templates folder, read (or not) with its place in the layout. */
@@ -87,19 +88,21 @@ export async function readTemplateFiles(dir: string, cwd: string): Promise<Templ
 
 async function readText(absolute: string, display: string): Promise<string | Diagnostic> {
   const at = {file: display, line: 1, column: 1}
-  const bytes = await readFile(absolute).catch((error: NodeJS.ErrnoException) => error)
-  if (bytes instanceof Error) {
-    return {code: 'JOE1006', severity: 'error', message: `cannot read the template: ${bytes.code ?? bytes.message}`, location: at}
+  // Regular files only, read with a limit that stops reading (project/user-files.ts).
+  const read = await readBounded(absolute, MAX_FILE_BYTES)
+  if ('problem' in read) {
+    return {code: 'JOE1006', severity: 'error', message: `cannot read the template: ${read.problem.message}`, location: at}
   }
-  if (bytes.length > MAX_FILE_BYTES) {
+  if ('tooLarge' in read) {
     return {
       code: 'JOE1007',
       severity: 'error',
-      message: `the template is ${Math.round(bytes.length / 1024)} KiB; the limit is ${MAX_FILE_BYTES / 1024} KiB`,
+      message: `the template is ${Math.round(read.size / 1024)} KiB; the limit is ${MAX_FILE_BYTES / 1024} KiB`,
       hint: 'move large images out of the template and link to them',
       location: at,
     }
   }
+  const {bytes} = read
   try {
     if (bytes.includes(0)) throw new Error('binary')
     return new TextDecoder('utf-8', {fatal: true}).decode(bytes).replace(/^\uFEFF/, '')

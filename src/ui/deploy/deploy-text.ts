@@ -8,6 +8,7 @@ import type {GateReport} from '../../core/deploy/gates.js'
 import type {HistoryResult, PauseResult, StatusResult, VerifyResult} from '../../core/deploy/operations.js'
 import type {DeployPlan} from '../../core/deploy/plan.js'
 import type {LedgerRecord} from '../../core/deploy/results.js'
+import {safeText} from '../safe-text.js'
 
 export interface TextOptions {
   color: boolean
@@ -20,7 +21,7 @@ const pad = (text: string, width: number) => text.padEnd(width)
 export function renderPlan(plan: DeployPlan, gates: GateReport, options: TextOptions): string {
   const c = new Chalk({level: options.color ? 1 : 0})
   const width = Math.max(8, ...plan.changes.map((ch) => ch.journey.length))
-  const lines = [`Plan for ${c.bold(plan.env)} (${plan.store}, ${head(plan.head)}):`]
+  const lines = [`Plan for ${c.bold(plan.env)} (${safeText(plan.store)}, ${head(plan.head)}):`]
   for (const change of plan.changes) {
     const drops = change.drops.length > 0 ? c.red(`  drops customers waiting at ${change.drops.join(', ')}`) : ''
     if (change.action === 'create') lines.push(`  ${c.green('+')} ${pad(change.journey, width)}  new revision ${shortHash(change.to)}`)
@@ -104,27 +105,31 @@ function entryLine(entry: LedgerRecord): string {
 
 export function renderStatus(status: StatusResult, options: TextOptions): string {
   const c = new Chalk({level: options.color ? 1 : 0})
-  const lines = [`${c.bold(status.env)} (${status.store}, ${head(status.head)})`]
+  const lines = [`${c.bold(status.env)} (${safeText(status.store)}, ${head(status.head)})`]
   if (status.journeys.length === 0) lines.push('  nothing is active')
   const width = Math.max(8, ...status.journeys.map((j) => j.journey.length))
   for (const j of status.journeys) {
     const state = j.paused ? c.yellow('paused') : c.green('active')
-    lines.push(`  ${pad(j.journey, width)}  ${shortHash(j.revision)}  ${state}  since ${j.since} by ${j.by} (${j.kind} #${j.ledger_id})`)
+    lines.push(
+      `  ${pad(j.journey, width)}  ${shortHash(j.revision)}  ${state}  since ${j.since} by ${safeText(j.by)} (${j.kind} #${j.ledger_id})`,
+    )
   }
   return lines.join('\n')
 }
 
 export function renderHistory(history: HistoryResult, options: TextOptions): string {
   const c = new Chalk({level: options.color ? 1 : 0})
-  const lines = [`${c.bold(history.env)} ledger${history.journey ? ` for ${history.journey}` : ''} (${history.store}), newest first:`]
+  const lines = [
+    `${c.bold(history.env)} ledger${history.journey ? ` for ${history.journey}` : ''} (${safeText(history.store)}), newest first:`,
+  ]
   if (history.entries.length === 0) lines.push('  (empty)')
   for (const e of history.entries) {
-    const who = `${e.actor}${e.actor_email ? ` <${e.actor_email}>` : ''}`
+    const who = safeText(`${e.actor}${e.actor_email ? ` <${e.actor_email}>` : ''}`)
     const commit = e.git_commit ? ` @${shortCommit(e.git_commit)}` : ''
     const flags = ['force', 'skip_policies', 'allow_drop', 'promoted_from'].filter((k) => e.details[k] !== undefined)
     const extra = flags.map((k) => (k === 'promoted_from' ? `from ${e.details[k]}` : k)).join(', ')
     lines.push(
-      `  #${String(e.id).padEnd(4)} ${e.at}  ${pad(e.kind, 8)} ${entryLine(e)}  ${c.dim(`${who}${commit}`)}${extra ? c.yellow(` [${extra}]`) : ''}${e.message ? `  "${e.message}"` : ''}`,
+      `  #${String(e.id).padEnd(4)} ${e.at}  ${pad(e.kind, 8)} ${entryLine(e)}  ${c.dim(`${who}${commit}`)}${extra ? c.yellow(` [${extra}]`) : ''}${e.message ? `  "${safeText(e.message)}"` : ''}`,
     )
   }
   return lines.join('\n')
@@ -141,13 +146,13 @@ export function renderVerify(result: VerifyResult, options: TextOptions): string
   const {entries, revisions, active} = result.checked
   const counts = `${entries} ledger entr${entries === 1 ? 'y' : 'ies'}, ${revisions} revision${revisions === 1 ? '' : 's'}, ${active} active journey${active === 1 ? '' : 's'}`
   const at = result.head ? `, head #${result.head.id} ${shortHash(result.head.hash)}` : ''
-  if (result.ok) return c.green(`✓ ${result.env} (${result.store}) verified: ${counts}${at}.`)
+  if (result.ok) return c.green(`✓ ${result.env} (${safeText(result.store)}) verified: ${counts}${at}.`)
   const lines = [
     c.red(
-      `✖ ${result.env} (${result.store}) fails verification: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${counts}${at}:`,
+      `✖ ${result.env} (${safeText(result.store)}) fails verification: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${counts}${at}:`,
     ),
   ]
-  for (const p of result.problems) lines.push(`  ${p.entry === null ? '' : `#${p.entry} `}${p.kind}: ${p.message}`)
+  for (const p of result.problems) lines.push(`  ${p.entry === null ? '' : `#${p.entry} `}${p.kind}: ${safeText(p.message)}`)
   return lines.join('\n')
 }
 

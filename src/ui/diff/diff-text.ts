@@ -2,6 +2,7 @@ import {Chalk, type ChalkInstance} from 'chalk'
 import type {Delta, JourneyImpact} from '../../core/diff/impact.js'
 import type {DiffResult, JourneyDiffWithImpact} from '../../core/diff/run-diff.js'
 import type {ChangeClass, ClassCounts} from '../../core/diff/types.js'
+import {safeText} from '../safe-text.js'
 import {CLASS_LABEL, describeOperation, formatDelta, formatPath, impactHeadline} from './describe.js'
 
 const n = (v: number) => v.toLocaleString('en-US')
@@ -15,19 +16,21 @@ export function renderDiffText(result: DiffResult, options: {color: boolean}): s
     cosmetic: c.dim('○'),
   }
   const out: string[] = []
-  if (result.base) out.push(c.dim(`comparing ${result.base.ref} (${result.base.commit.slice(0, 7)}) → working tree`), '')
+  if (result.base) out.push(c.dim(`comparing ${safeText(result.base.ref)} (${result.base.commit.slice(0, 7)}) → working tree`), '')
   for (const j of result.journeys) {
     if (j.status === 'unchanged') {
-      if (j.file_renamed) out.push(`${c.bold(j.id)}  ${c.dim(`no change; file renamed ${j.old_path} → ${j.new_path}`)}`, '')
+      if (j.file_renamed) out.push(`${c.bold(j.id)}  ${c.dim(safeText(`no change; file renamed ${j.old_path} → ${j.new_path}`))}`, '')
       continue
     }
-    out.push(`${c.bold(j.id)}  ${c.dim(where(j))}  ${statusText(j, c)}`)
+    out.push(`${c.bold(j.id)}  ${c.dim(safeText(where(j)))}  ${statusText(j, c)}`)
     for (const op of j.operations) {
-      const {subject, change} = describeOperation(op)
+      const described = describeOperation(op)
+      const [subject, change] = [safeText(described.subject), safeText(described.change)]
       const text =
         op.class === 'cosmetic' ? c.dim(`${subject}${change ? `  ${change}` : ''}`) : `${subject}${change ? `  ${c.cyan(change)}` : ''}`
       out.push(`  ${mark[op.class]} ${text}`)
-      if (op.note && op.op !== 'step.moved') out.push(`      ${op.class === 'breaking-in-flight' ? c.red(op.note) : c.dim(op.note)}`)
+      if (op.note && op.op !== 'step.moved')
+        out.push(`      ${op.class === 'breaking-in-flight' ? c.red(safeText(op.note)) : c.dim(safeText(op.note))}`)
     }
     if (j.impact) out.push(...renderImpact(j.impact, c))
     else if (result.impact && j.operations.every((op) => op.class === 'cosmetic'))
@@ -71,8 +74,8 @@ function renderImpact(impact: JourneyImpact, c: ChalkInstance): string[] {
   )
   const m = impact.messages
   const moved = (record: Record<string, Delta>) => Object.entries(record).filter(([, d]) => d.delta !== 0)
-  const channels = moved(m.by_channel).map(([ch, d]) => `${ch} ${formatDelta(d)}`)
-  const templates = moved(m.by_template).map(([t, d]) => `${t} ${formatDelta(d)}`)
+  const channels = moved(m.by_channel).map(([ch, d]) => `${safeText(ch)} ${formatDelta(d)}`)
+  const templates = moved(m.by_template).map(([t, d]) => `${safeText(t)} ${formatDelta(d)}`)
   out.push(`    messages   total ${formatDelta(m.total)}${channels.length > 0 ? `; ${channels.join(', ')}` : ''}`)
   if (templates.length > 0) out.push(`               templates: ${templates.join(', ')}`)
   const steps = moved(impact.steps).map(([id, d]) => `${id} ${formatDelta(d)}`)
@@ -82,7 +85,7 @@ function renderImpact(impact: JourneyImpact, c: ChalkInstance): string[] {
     `    paths      ${n(p.changed)} of ${n(p.compared)} customers take a different path; ${n(p.messages_changed)} get different messages`,
   )
   for (const s of p.samples) {
-    out.push(`      ${c.bold(s.customer_id)}`, `        old  ${formatPath(s.old)}`, `        new  ${c.cyan(formatPath(s.new))}`)
+    out.push(`      ${c.bold(safeText(s.customer_id))}`, `        old  ${formatPath(s.old)}`, `        new  ${c.cyan(formatPath(s.new))}`)
   }
   return out
 }

@@ -3,6 +3,7 @@ import type {OutboxResult} from '../../commands/outbox/index.js'
 import type {InspectResult} from '../../core/runtime/inspect.js'
 import type {OutboxEntry} from '../../core/runtime/outbox.js'
 import type {SendResult} from '../../core/runtime/send-events.js'
+import {safeText} from '../safe-text.js'
 
 const n = (value: number) => value.toLocaleString('en-US')
 
@@ -10,7 +11,7 @@ const n = (value: number) => value.toLocaleString('en-US')
 export function renderSend(result: SendResult): string {
   const lines = result.files.map(
     (f) =>
-      `${f.file}: sent ${n(f.accepted)} event${f.accepted === 1 ? '' : 's'} to ${result.env} (${f.format})${f.duplicates > 0 ? `, ${n(f.duplicates)} duplicates dropped` : ''}`,
+      `${safeText(f.file)}: sent ${n(f.accepted)} event${f.accepted === 1 ? '' : 's'} to ${result.env} (${f.format})${f.duplicates > 0 ? `, ${n(f.duplicates)} duplicates dropped` : ''}`,
   )
   if (result.clock) lines.push(`the clock of ${result.env} is now at ${result.clock}`)
   return lines.join('\n')
@@ -20,13 +21,13 @@ export function renderSend(result: SendResult): string {
 export function renderInspect(result: InspectResult, options: {color: boolean; trace: boolean}): string {
   const c = new Chalk({level: options.color ? 3 : 0})
   const out: string[] = []
-  out.push(`${c.bold(`Customer ${result.customer_id}`)} in ${result.env}${c.dim(`  (clock ${result.now ?? 'not set'})`)}`)
+  out.push(`${c.bold(`Customer ${safeText(result.customer_id)}`)} in ${result.env}${c.dim(`  (clock ${result.now ?? 'not set'})`)}`)
   if (!result.known) {
-    out.push(`  ${result.env} has received nothing from ${result.customer_id}`)
+    out.push(`  ${result.env} has received nothing from ${safeText(result.customer_id)}`)
     return out.join('\n')
   }
   const traits = Object.entries(result.profile)
-  out.push(`  profile: ${traits.length === 0 ? '{}' : traits.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`)
+  out.push(`  profile: ${traits.length === 0 ? '{}' : safeText(traits.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', '))}`)
   if (result.pending_events > 0) out.push(c.yellow(`  ${n(result.pending_events)} event(s) received and not processed yet`))
   out.push('', c.bold('  journeys'))
   for (const j of result.journeys) {
@@ -39,7 +40,7 @@ export function renderInspect(result: InspectResult, options: {color: boolean; t
     }
     const where = j.status === 'held_out' ? 'in the holdout group' : `at ${c.cyan(j.step ?? '?')}`
     out.push(`${head}: ${where} since ${j.since}`)
-    if (j.next) out.push(`      next, at ${j.next.at}: ${j.next.does}`)
+    if (j.next) out.push(`      next, at ${j.next.at}: ${safeText(j.next.does)}`)
   }
   if (result.sends.length > 0) {
     out.push('', c.bold('  messages'))
@@ -47,11 +48,11 @@ export function renderInspect(result: InspectResult, options: {color: boolean; t
   }
   if (result.errors.length > 0) {
     out.push('', c.bold('  errors'))
-    for (const e of result.errors) out.push(c.red(`    ${e.at}  ${e.seq === null ? 'due' : `event #${e.seq}`}: ${e.message}`))
+    for (const e of result.errors) out.push(c.red(`    ${e.at}  ${e.seq === null ? 'due' : `event #${e.seq}`}: ${safeText(e.message)}`))
   }
   if (options.trace && result.trace.length > 0) {
     out.push('', c.bold('  trace'))
-    for (const t of result.trace) out.push(`    ${t.at}  ${(t.journey ?? '').padEnd(18)} ${c.dim(t.detail)}`)
+    for (const t of result.trace) out.push(`    ${t.at}  ${(t.journey ?? '').padEnd(18)} ${c.dim(safeText(t.detail))}`)
   }
   return out.join('\n')
 }
@@ -62,9 +63,9 @@ function sendLine(s: OutboxEntry, c: ChalkInstance): string {
     s.status === 'sent'
       ? `at ${s.sent_at}`
       : s.status === 'dead'
-        ? `after ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}: ${s.last_error ?? ''}`
-        : `next attempt ${s.next_attempt_at}${s.last_error ? ` (last: ${s.last_error})` : ''}`
-  return `#${s.id} ${s.decided_at}  ${s.journey}/${s.step}  ${s.channel} ${s.template}  ${status} ${c.dim(detail)}`
+        ? `after ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}: ${safeText(s.last_error ?? '')}`
+        : `next attempt ${s.next_attempt_at}${s.last_error ? ` (last: ${safeText(s.last_error)})` : ''}`
+  return `#${s.id} ${s.decided_at}  ${s.journey}/${s.step}  ${safeText(s.channel)} ${safeText(s.template)}  ${status} ${c.dim(detail)}`
 }
 
 /** `joe outbox`. */
@@ -81,7 +82,7 @@ export function renderOutbox(result: OutboxResult, options: {color: boolean}): s
     )
   }
   if (result.messages.length === 0) out.push('  nothing to show')
-  for (const s of result.messages) out.push(`  ${s.customer_id}  ${sendLine(s, c)}`)
+  for (const s of result.messages) out.push(`  ${safeText(s.customer_id)}  ${sendLine(s, c)}`)
   if (counts.dead > 0) out.push(c.dim(`  send dead letters again with \`joe outbox retry --env ${result.env} --all\` (or their ids)`))
   return out.join('\n')
 }

@@ -2,6 +2,7 @@ import {Chalk, type ChalkInstance} from 'chalk'
 import type {CustomerResult} from '../../core/engine/types.js'
 import type {SimulationReport} from '../../core/simulate/report.js'
 import type {SimulateResult} from '../../core/simulate/simulate.js'
+import {safeText} from '../safe-text.js'
 
 const n = (value: number) => value.toLocaleString('en-US')
 const pct = (part: number, whole: number) => (whole === 0 ? '  -  ' : `${((part / whole) * 100).toFixed(1).padStart(5)}%`)
@@ -22,7 +23,7 @@ export function renderSimulateText(result: SimulateResult, options: {color: bool
     if (entries.length === 0) out.push('  no customer received a message')
     for (const [count, customers] of entries)
       out.push(`  ${count.padStart(3)} message${count === '1' ? ' ' : 's'}  ${n(customers)} customers`)
-    if (result.load.max > 0) out.push(`  most: ${result.load.max} (${result.load.busiest.join(', ')})`)
+    if (result.load.max > 0) out.push(`  most: ${result.load.max} (${result.load.busiest.map(safeText).join(', ')})`)
     out.push('')
   }
   if (result.policy) {
@@ -34,7 +35,8 @@ export function renderSimulateText(result: SimulateResult, options: {color: bool
           `✖ policy max_messages_per_customer (${p.limit} per ${p.per}): ${p.breaches.length} customer${p.breaches.length === 1 ? '' : 's'} over the limit`,
         ),
       )
-      for (const b of p.breaches.slice(0, 20)) out.push(`  ${b.customerId}: ${b.messages} messages between ${b.from} and ${b.until}`)
+      for (const b of p.breaches.slice(0, 20))
+        out.push(`  ${safeText(b.customerId)}: ${b.messages} messages between ${b.from} and ${b.until}`)
       if (p.breaches.length > 20) out.push(`  …and ${p.breaches.length - 20} more (see --json)`)
     }
   }
@@ -48,12 +50,7 @@ function renderReport(r: SimulationReport, c: ChalkInstance): string[] {
     `  customers  ${n(k.evaluated)} evaluated, ${n(k.entered)} entered (${n(r.entries)} entries)`,
     `             ${n(k.converted)} converted, ${n(k.completed)} completed, ${n(k.exited)} exited, ${n(k.in_flight)} in flight, ${n(k.held_out)} held out`,
   )
-  if (r.conversion) {
-    const up = r.conversion.uplift
-    out.push(
-      `  conversion treatment ${(r.conversion.treatment_rate * 100).toFixed(2)}%, holdout ${(r.conversion.holdout_rate * 100).toFixed(2)}%, uplift ${up >= 0 ? c.green(`+${(up * 100).toFixed(2)}`) : c.red((up * 100).toFixed(2))} pts`,
-    )
-  }
+  if (r.conversion) out.push(...renderConversion(r, c))
   out.push('', '  step funnel (arrivals)')
   const width = Math.max(...Object.keys(r.steps).map((s) => s.length))
   const top = Math.max(1, ...Object.values(r.steps).map((s) => s.entered))
@@ -83,12 +80,12 @@ function renderReport(r: SimulationReport, c: ChalkInstance): string[] {
     '',
     `  messages   ${n(m.total)} sent: ${
       Object.entries(m.by_channel)
-        .map(([ch, v]) => `${ch} ${n(v)}`)
+        .map(([ch, v]) => `${safeText(ch)} ${n(v)}`)
         .join(', ') || 'none'
     }`,
     `             by template: ${
       Object.entries(m.by_template)
-        .map(([t, v]) => `${t} ${n(v)}`)
+        .map(([t, v]) => `${safeText(t)} ${n(v)}`)
         .join(', ') || 'none'
     }`,
     `             suppressed: ${n(m.suppressed.frequency_cap)} by frequency cap, ${n(m.suppressed.consent)} by consent; deferred by quiet hours: ${n(m.deferred.quiet_hours)}`,
@@ -117,7 +114,7 @@ function renderExpressionErrors(r: SimulationReport, c: ChalkInstance): string[]
   const out = ['', '  expression errors (each counted as false, or its value left out):']
   for (const [where, e] of failing) {
     const many = r.customers.evaluated > 0 && e.customers / r.customers.evaluated >= MANY_FAILURES
-    const line = `    ${where}: ${n(e.count)} failure${e.count === 1 ? '' : 's'} for ${n(e.customers)} customer${e.customers === 1 ? '' : 's'}, e.g. ${e.sample}`
+    const line = `    ${safeText(where)}: ${n(e.count)} failure${e.count === 1 ? '' : 's'} for ${n(e.customers)} customer${e.customers === 1 ? '' : 's'}, e.g. ${safeText(e.sample)}`
     out.push(many ? c.yellow(line) : line)
   }
   const worst = Math.max(...failing.map(([, e]) => e.customers))
@@ -131,15 +128,47 @@ function renderExpressionErrors(r: SimulationReport, c: ChalkInstance): string[]
   return out
 }
 
+/**
+ * Below this many customers in the treatment or the holdout group, the uplift is printed with a
+ * caution: the 95% margin of error of a conversion rate is up to 1.96 * 0.5 / sqrt(n), more than
+ * ±10 percentage points under 100 customers, so the difference of two such rates means little.
+ */
+export const MIN_UPLIFT_GROUP = 100
+
+/** Rates with the group sizes they come from, and a caution when a group is too small to compare. */
+function renderConversion(r: SimulationReport, c: ChalkInstance): string[] {
+  const conversion = r.conversion as NonNullable<SimulationReport['conversion']>
+  const holdout = conversion.holdout_size
+  const treatment = conversion.treatment_size
+  const rate = (value: number, group: number) => `${(value * 100).toFixed(2)}% of ${n(group)}`
+  const up = conversion.uplift
+  const uplift = up >= 0 ? c.green(`+${(up * 100).toFixed(2)}`) : c.red((up * 100).toFixed(2))
+  const out = [
+    `  conversion treatment ${rate(conversion.treatment_rate, treatment)}, holdout ${rate(conversion.holdout_rate, holdout)}, uplift ${uplift} pts`,
+  ]
+  const smallest = Math.min(treatment, holdout)
+  if (smallest === 0) {
+    out.push(c.yellow(`             no customer is in the ${holdout === 0 ? 'holdout' : 'treatment'} group: the uplift measures nothing`))
+  } else if (smallest < MIN_UPLIFT_GROUP) {
+    const group = holdout <= treatment ? 'holdout' : 'treatment'
+    out.push(
+      c.yellow(
+        `             caution: the ${group} group has only ${n(smallest)} customer${smallest === 1 ? '' : 's'}; below ${MIN_UPLIFT_GROUP} per group the uplift is mostly noise`,
+      ),
+    )
+  }
+  return out
+}
+
 function renderCustomer(customer: {id: string; results: Record<string, CustomerResult>}, c: ChalkInstance): string[] {
-  const out = [c.bold(`Trace of customer ${customer.id}`)]
+  const out = [c.bold(`Trace of customer ${safeText(customer.id)}`)]
   for (const [journey, result] of Object.entries(customer.results)) {
     out.push(`  ${c.bold(journey)}: ${result.entries.length === 0 ? 'never entered' : result.entries.map((e) => e.outcome).join(', ')}`)
     for (const t of result.trace) {
-      out.push(`    ${new Date(t.at).toISOString()}  ${t.kind.padEnd(9)} ${(t.step ?? '').padEnd(16)} ${c.dim(t.detail)}`)
+      out.push(`    ${new Date(t.at).toISOString()}  ${t.kind.padEnd(9)} ${(t.step ?? '').padEnd(16)} ${c.dim(safeText(t.detail))}`)
     }
     for (const e of result.exprErrors)
-      out.push(c.yellow(`    ${new Date(e.at).toISOString()}  expression error at ${e.where}: ${e.message}`))
+      out.push(c.yellow(`    ${new Date(e.at).toISOString()}  expression error at ${safeText(e.where)}: ${safeText(e.message)}`))
   }
   return out
 }

@@ -1,4 +1,6 @@
 import type {TestRunResult} from '../../core/testing/test-types.js'
+import {safeText} from '../safe-text.js'
+import {escapeData, escapeProperty} from '../validate/github.js'
 
 /** The stable `joe test --json` envelope (snake_case, versioned). */
 export function toTestJson(result: TestRunResult) {
@@ -30,9 +32,6 @@ export function toTestJson(result: TestRunResult) {
   }
 }
 
-const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
-const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C')
-
 /** GitHub Actions annotations: one ::error per failing case or file problem. */
 export function renderTestGithub(result: TestRunResult): string {
   const lines: string[] = []
@@ -53,7 +52,8 @@ export function renderTestGithub(result: TestRunResult): string {
   return lines.join('\n')
 }
 
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+// XML 1.0 cannot hold most control characters at all, even as references: they are shown escaped.
+const xml = (s: string) => safeText(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /** JUnit XML, as CI test reporters read it: a testsuite per test file, a testcase per case. */
 export function renderTestJunit(result: TestRunResult): string {
@@ -74,7 +74,7 @@ export function renderTestJunit(result: TestRunResult): string {
       const message = c.mismatches.map((m) => m.message).join('; ')
       out.push(
         `${open}>`,
-        `      <failure message="${xml(message)}" type="expectation">${xml(c.mismatches.map((m) => `${m.key}: ${m.message}`).join('\n'))}</failure>`,
+        `      <failure message="${xml(message)}" type="expectation">${c.mismatches.map((m) => xml(`${m.key}: ${m.message}`)).join('\n')}</failure>`,
         '    </testcase>',
       )
     }

@@ -1,28 +1,31 @@
 import {Chalk} from 'chalk'
 import type {JourneyCoverage, TestRunResult} from '../../core/testing/test-types.js'
+import {safeText} from '../safe-text.js'
 
 /** Human report of `joe test`: cases, expected against actual for failures, coverage, summary. */
 export function renderTestText(result: TestRunResult, options: {color: boolean}): string {
   const c = new Chalk({level: options.color ? 3 : 0})
   const out: string[] = []
   for (const d of result.diagnostics) {
-    out.push(`${d.location.file}:${d.location.line}:${d.location.column}  ${c.red('error')}  ${c.dim(d.code)}  ${d.message}`)
-    if (d.hint) out.push(`  hint: ${d.hint}`)
+    out.push(
+      `${safeText(d.location.file)}:${d.location.line}:${d.location.column}  ${c.red('error')}  ${c.dim(d.code)}  ${safeText(d.message)}`,
+    )
+    if (d.hint) out.push(`  hint: ${safeText(d.hint)}`)
   }
   for (const file of result.files) {
-    out.push(c.bold(`${file.file}`) + c.dim(` (journey ${file.journey})`))
+    out.push(c.bold(safeText(file.file)) + c.dim(` (journey ${safeText(file.journey)})`))
     for (const testCase of file.cases) {
-      out.push(`  ${testCase.passed ? c.green('✔') : c.red('✖')} ${testCase.name}`)
+      out.push(`  ${testCase.passed ? c.green('✔') : c.red('✖')} ${safeText(testCase.name)}`)
       for (const m of testCase.mismatches) {
-        out.push(`      ${c.red(m.message)}`)
+        out.push(`      ${c.red(safeText(m.message))}`)
         if (m.key === 'path') {
-          out.push(`        expected: ${(m.expected as string[]).join(' → ') || '(no steps)'}`)
-          out.push(`        actual:   ${(m.actual as string[]).join(' → ') || '(no steps)'}`)
+          out.push(`        expected: ${safeText((m.expected as string[]).join(' → ')) || '(no steps)'}`)
+          out.push(`        actual:   ${safeText((m.actual as string[]).join(' → ')) || '(no steps)'}`)
         }
         if (m.key === 'sends') {
           const sends = testCase.actual.sends
           out.push(
-            `        actual sends: ${sends.length === 0 ? '(none)' : sends.map((s) => `${s.template} (${s.channel}) at ${s.at}`).join(', ')}`,
+            `        actual sends: ${sends.length === 0 ? '(none)' : safeText(sends.map((s) => `${s.template} (${s.channel}) at ${s.at}`).join(', '))}`,
           )
         }
       }
@@ -37,7 +40,7 @@ export function renderTestText(result: TestRunResult, options: {color: boolean})
         cov.branchCases.unreached.length > 0 ? `branch cases ${cov.branchCases.unreached.join(', ')}` : undefined,
         cov.variants.unreached.length > 0 ? `variants ${cov.variants.unreached.join(', ')}` : undefined,
       ].filter(Boolean)
-      out.push(`  ${cov.journey}: ${parts.join('; ')}`)
+      out.push(`  ${safeText(cov.journey)}: ${safeText(parts.join('; '))}`)
     }
   }
   const total = result.passed + result.failed

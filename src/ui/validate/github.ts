@@ -1,5 +1,6 @@
 import {CODES} from '../../core/codes.js'
 import type {ValidateResult} from '../../core/validate-result.js'
+import {safeOutput} from '../safe-text.js'
 
 /**
  * GitHub Actions workflow commands, one `::error` / `::warning` / `::notice` (info) line per diagnostic, which
@@ -25,9 +26,12 @@ export function renderValidateGithub(result: ValidateResult): string {
     .join('\n')
 }
 
-/** Escaping for the message part, as in @actions/core's toCommandValue/escapeData. */
+/**
+ * Escaping for the message part, as in @actions/core's toCommandValue/escapeData; other control
+ * characters are shown escaped, since the workflow log is a terminal too.
+ */
 export function escapeData(value: string): string {
-  return value.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
+  return safeOutput(value.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A'), {color: false})
 }
 
 /** Escaping for `key=value` properties: also `:` and `,`, which delimit them. */

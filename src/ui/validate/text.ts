@@ -1,6 +1,7 @@
 import {Chalk} from 'chalk'
 import type {ValidateResult} from '../../core/validate-result.js'
 import {codeFrame} from '../code-frame.js'
+import {safeText} from '../safe-text.js'
 
 export interface TextRenderOptions {
   color: boolean
@@ -30,11 +31,13 @@ export function renderValidateText(result: ValidateResult, options: TextRenderOp
         : diagnostic.severity === 'warning'
           ? chalk.yellow.bold('warning')
           : chalk.cyan.bold('info')
-    const lines = [`${chalk.bold(`${file}:${line}:${column}`)}  ${severity}  ${chalk.dim(diagnostic.code)}  ${diagnostic.message}`]
+    const lines = [
+      `${chalk.bold(`${safeText(file)}:${line}:${column}`)}  ${severity}  ${chalk.dim(diagnostic.code)}  ${safeText(diagnostic.message)}`,
+    ]
     const source = sourceOf(file)
     const frame = source === undefined ? '' : codeFrame(source, diagnostic.location, {color: options.color, severity: diagnostic.severity})
     if (frame !== '') lines.push(frame)
-    if (diagnostic.hint) lines.push(`  ${chalk.cyan('hint')}: ${diagnostic.hint}`)
+    if (diagnostic.hint) lines.push(`  ${chalk.cyan('hint')}: ${safeText(diagnostic.hint)}`)
     blocks.push(lines.join('\n'))
   }
   blocks.push(summaryLine(result, chalk))

@@ -11,6 +11,7 @@ import {journeyRevision} from '../../../src/core/deploy/canonical.js'
 import type {DeployStore} from '../../../src/core/deploy/deploy-store.js'
 import {manyJourneys} from '../../fixtures/deploy/many-journeys.js'
 import {BACKENDS, type TestStore} from '../../helpers/postgres.js'
+import {HEAVY_TEST_TIMEOUT} from '../../helpers/timeouts.js'
 
 const root = path.resolve(import.meta.dirname, '../../..')
 const child = path.join(root, 'test/fixtures/deploy/apply-child.ts')
@@ -18,16 +19,28 @@ const COUNT = 60
 
 interface Child {
   process: ChildProcess
+  /** Lets a child started with `hold` go on. */
+  release: () => void
   stdout: () => string
   paused: Promise<void>
   done: Promise<{code: number | null; signal: NodeJS.Signals | null; result: Record<string, unknown> | undefined; stderr: string}>
 }
 
-function startChild(options: {url: string; variant: string; pauseAfter?: number; pauseMs?: number; lockTimeoutMs?: number}): Child {
+/** Lock waits that only a hang could exhaust: these tests never depend on how fast the machine is. */
+const PATIENT_MS = 120_000
+
+function startChild(options: {
+  url: string
+  variant: string
+  pauseAfter?: number
+  pauseMs?: number
+  hold?: boolean
+  lockTimeoutMs?: number
+}): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', child], {
     cwd: root,
-    env: {...process.env, JOE_CHILD: JSON.stringify({count: COUNT, ...options})},
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {...process.env, JOE_CHILD: JSON.stringify({count: COUNT, lockTimeoutMs: PATIENT_MS, ...options})},
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
   let stdout = ''
   let stderr = ''
@@ -47,7 +60,12 @@ function startChild(options: {url: string; variant: string; pauseAfter?: number;
     const result = last?.startsWith('{') ? (JSON.parse(last) as Record<string, unknown>) : undefined
     return {code: code as number | null, signal: signal as NodeJS.Signals | null, result, stderr}
   })
-  return {process: proc, stdout: () => stdout, paused, done}
+  const release = () => {
+    proc.stdin?.end('go\n')
+  }
+  // A child that never reads stdin must not keep the pipe (or this process) waiting.
+  if (!options.hold) proc.stdin?.end()
+  return {process: proc, release, stdout: () => stdout, paused, done}
 }
 
 const revisionsOf = (variant: string) => Object.fromEntries(manyJourneys(COUNT, variant).map((j) => [j.id, journeyRevision(j).hash]))
@@ -75,13 +93,16 @@ describe.each(BACKENDS.filter((b) => b.name !== 'pglite'))('deploys in child pro
     await store.dispose()
   })
 
-  it('a deploy killed with SIGKILL mid-apply leaves the old state; run again it leaves the new one', {timeout: 60_000}, async () => {
+  it('a deploy killed with SIGKILL mid-apply leaves the old state; run again it leaves the new one', {
+    timeout: HEAVY_TEST_TIMEOUT,
+  }, async () => {
     const first = await startChild({url: store.url('dev'), variant: 'old'}).done
     expect(first.result).toMatchObject({applied: true})
     const before = await snapshot(direct)
     expect(before.revisions).toEqual(revisionsOf('old'))
 
-    const killed = startChild({url: store.url('dev'), variant: 'new', pauseAfter: 90, pauseMs: 50})
+    // Held mid-apply (90 statements in, holding the lock) until killed.
+    const killed = startChild({url: store.url('dev'), variant: 'new', pauseAfter: 90, hold: true})
     await killed.paused
     killed.process.kill('SIGKILL')
     const exit = await killed.done
@@ -92,7 +113,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'pglite'))('deploys in child pro
     expect(await snapshot(direct)).toEqual(before)
 
     // The lock died with the process: the next deploy gets it at once and applies everything.
-    const again = await startChild({url: store.url('dev'), variant: 'new', lockTimeoutMs: 5000}).done
+    const again = await startChild({url: store.url('dev'), variant: 'new'}).done
     expect(again.result).toMatchObject({applied: true})
     const after = await snapshot(direct)
     expect(after.revisions).toEqual(revisionsOf('new'))
@@ -100,7 +121,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'pglite'))('deploys in child pro
     expect(contiguous(after.ledgerIds)).toBe(true)
   })
 
-  it('two deploys of the same content at once: one applies, the other waits and finds it done', {timeout: 60_000}, async () => {
+  it('two deploys of the same content at once: one applies, the other waits and finds it done', {timeout: HEAVY_TEST_TIMEOUT}, async () => {
     const a = startChild({url: store.url('dev'), variant: 'same', pauseAfter: 1, pauseMs: 5})
     const b = startChild({url: store.url('dev'), variant: 'same', pauseAfter: 1, pauseMs: 5})
     const results = await Promise.all([a.done, b.done])
@@ -115,14 +136,14 @@ describe.each(BACKENDS.filter((b) => b.name !== 'pglite'))('deploys in child pro
     expect(after.ledgerIds).toEqual(Array.from({length: COUNT}, (_, i) => i + 1))
   })
 
-  it('a second deploy that cannot get the lock in time fails clearly and writes nothing', {timeout: 60_000}, async () => {
-    const slow = startChild({url: store.url('dev'), variant: 'slow', pauseAfter: 1, pauseMs: 15})
+  it('a second deploy that cannot get the lock in time fails clearly and writes nothing', {timeout: HEAVY_TEST_TIMEOUT}, async () => {
+    // The slow deploy holds the lock until released: the impatient one can only time out.
+    const slow = startChild({url: store.url('dev'), variant: 'slow', pauseAfter: 1, hold: true})
     await slow.paused
-    const started = performance.now()
     const impatient = await startChild({url: store.url('dev'), variant: 'other', lockTimeoutMs: 300}).done
     expect(impatient.code).toBe(1)
     expect(impatient.result).toMatchObject({error: 'JOE6005', message: expect.stringContaining('holds the deploy lock')})
-    expect(performance.now() - started).toBeLessThan(15_000)
+    slow.release()
     const applied = await slow.done
     expect(applied.result).toMatchObject({applied: true})
     const after = await snapshot(direct)

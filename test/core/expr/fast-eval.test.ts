@@ -274,7 +274,7 @@ describe('property: the hook never changes a result', () => {
       }),
       {numRuns: 3000, maxSkipsPerRun: 1000},
     )
-    // Guards against a generator that only ever exercises the fallback.
-    expect(answered).toBeGreaterThan(checked / 5)
+    // Guards against a generator that only ever exercises the fallback (the seed is fixed by the suite).
+    expect(answered, `fast-check seed ${fc.readConfigureGlobal().seed}`).toBeGreaterThan(checked / 5)
   })
 })

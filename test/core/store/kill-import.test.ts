@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {importEvents} from '../../../src/core/store/import-events.js'
 import {openEventStore} from '../../../src/core/store/open-store.js'
+import {HEAVY_TEST_TIMEOUT} from '../../helpers/timeouts.js'
 import {fixture, NOW, tempDir} from './helpers.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -22,7 +23,7 @@ async function writeBigFile(path: string): Promise<void> {
 }
 
 describe('an import killed midway', () => {
-  it('leaves a usable store without any of its rows', {timeout: 20_000}, async () => {
+  it('leaves a usable store without any of its rows', {timeout: HEAVY_TEST_TIMEOUT}, async () => {
     const dir = tempDir()
     const storePath = join(dir, 'events.db')
     const big = join(dir, 'big.ndjson')
