@@ -21,7 +21,7 @@ const count = (diagnostics: Diagnostic[], severity: Diagnostic['severity']) => d
 
 /** `joe validate`: every problem in every file, in one run. */
 export async function validateProjectDetailed(options: ValidateOptions): Promise<DetailedValidateResult> {
-  const analysis = await analyzeProject(options)
+  const analysis = await analyzeProject({models: false, ...options})
   const sources = new Map<string, string>()
   const files: ValidatedFile[] = []
   const diagnostics: Diagnostic[] = [...analysis.projectDiagnostics]

@@ -111,6 +111,29 @@ export function parseYamlSource(file: string, text: string): ParseResult {
   return {source, diagnostics}
 }
 
+/**
+ * A SourceFile for text that parsed before, without holding its YAML document: positions (and the
+ * value, when not given) come from parsing the text again on first use. Parsing is deterministic, so
+ * they are the same. Holding 500 parsed documents costs the garbage collector more than parsing the
+ * few that are asked for a position again.
+ */
+export function detachedSource(file: string, text: string, known?: {value: unknown}): SourceFile {
+  let parsed: SourceFile | undefined
+  const full = (): SourceFile => {
+    parsed ??= parseYamlSource(file, text).source
+    return parsed
+  }
+  return {
+    file,
+    text,
+    get value() {
+      return known ? known.value : full().value
+    },
+    locate: (path, options) => full().locate(path, options),
+    locateInScalar: (path, offset) => full().locateInScalar(path, offset),
+  }
+}
+
 function yamlMessage(code: string, message: string): string {
   if (code === 'DUPLICATE_KEY') return 'duplicate key: a mapping has this key twice'
   if (code === 'TAB_AS_INDENT') return 'tab character used for indentation'

@@ -1,20 +1,16 @@
 import {statSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
 import {basename} from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {detectFormat, type ImportFormat} from './detect-format.js'
 import {translateSqliteError} from './open-store.js'
-import {ByteTracker, hashFile, readRecords} from './read-records.js'
+import {hashFile, type ImportIssue, type RecordBatch, readRecordBatches} from './read-records.js'
+import {readRecordBatchesInWorker} from './record-thread.js'
 import type {EventStore} from './store-types.js'
 import {EventWriter} from './write-events.js'
 
 export type {ImportFormat} from './detect-format.js'
-
-/** One line that is not a valid event. */
-export interface ImportIssue {
-  /** 1-based line in the import file. */
-  line: number
-  message: string
-}
+export type {ImportIssue} from './read-records.js'
 
 export interface ImportProgress {
   /** Records read so far (non-blank NDJSON lines, CSV data rows). */
@@ -37,7 +33,15 @@ export interface ImportOptions {
   progressEvery?: number
   /** Name recorded in the `imports` table; default the file's base name. */
   sourceName?: string
+  /**
+   * Read and parse the file on a worker thread while this one writes; default: for files of
+   * WORKER_MIN_BYTES or more when there is more than one core.
+   */
+  readInWorker?: boolean
 }
+
+/** Below this size a worker thread takes longer to start than it saves. */
+export const WORKER_MIN_BYTES = 16 * 1024 * 1024
 
 export interface ImportResult {
   file: string
@@ -130,13 +134,13 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
     if (isKnownHash(store, hash)) return alreadyImported(filePath, format, hash)
   }
 
-  const tracker = new ByteTracker()
   const issues: ImportIssue[] = []
   let issueCount = 0
   let lines = 0
+  let bytesRead = 0
   const every = options.progressEvery ?? 50_000
   const skipInvalid = options.skipInvalid ?? false
-  const progress = (writer: EventWriter) => options.onProgress?.({lines, imported: writer.inserted, bytesRead: tracker.bytes, totalBytes})
+  const progress = (writer: EventWriter) => options.onProgress?.({lines, imported: writer.inserted, bytesRead, totalBytes})
 
   begin(store)
   const writer = new EventWriter(store, {
@@ -145,21 +149,35 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
     byteSize: totalBytes,
     importedAt: options.now,
   })
-  for await (const {line, parsed} of readRecords(filePath, format, tracker)) {
-    lines++
-    if (parsed.error !== undefined) {
-      issueCount++
-      if (issues.length < MAX_ISSUES) issues.push({line, message: parsed.error})
-    } else if (skipInvalid || issueCount === 0) {
+  const inWorker = options.readInWorker ?? (totalBytes >= WORKER_MIN_BYTES && availableParallelism() > 1)
+  const batches = inWorker ? readRecordBatchesInWorker(filePath, format) : readRecordBatches(filePath, format)
+  let contentHash: string
+  try {
+    for (;;) {
+      const next = await batches.next()
+      if (next.done) {
+        contentHash = next.value
+        break
+      }
+      const batch: RecordBatch = next.value
+      const before = lines
+      lines += batch.records
+      bytesRead = batch.bytesRead
+      for (const issue of batch.issues) {
+        issueCount++
+        if (issues.length < MAX_ISSUES) issues.push(issue)
+      }
       // Once a line is bad and the import will be refused, keep reading only to report every issue.
-      writer.add(parsed.event)
+      if (skipInvalid || issueCount === 0) writer.addRows(batch.rows)
+      if (Math.floor(lines / every) > Math.floor(before / every)) progress(writer)
     }
-    if (lines % every === 0) progress(writer)
+  } finally {
+    // Stops the reading (and its worker) when writing failed midway.
+    await batches.return('')
   }
   writer.flush()
   issues.sort((a, b) => a.line - b.line)
   if (issueCount > 0 && !skipInvalid) throw new ImportRejectedError(filePath, issues, issueCount)
-  const contentHash = tracker.digest()
   if (isKnownHash(store, contentHash)) {
     db.exec('ROLLBACK')
     return alreadyImported(filePath, format, contentHash)

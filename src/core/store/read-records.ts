@@ -1,35 +1,46 @@
-import {createHash, type Hash} from 'node:crypto'
+import {createHash} from 'node:crypto'
 import {createReadStream, type ReadStream} from 'node:fs'
-import {createInterface} from 'node:readline'
+import {StringDecoder} from 'node:string_decoder'
 import {parse as parseCsv} from 'csv-parse'
 import {JoeError} from '../errors.js'
 import type {ImportFormat} from './detect-format.js'
 import {type CsvColumns, csvColumns, fromCsvRecord, fromJoeRecord, fromSegmentRecord, type ParsedRecord} from './parse-event.js'
+import type {NewEvent} from './store-types.js'
+import {serializeProperties} from './write-events.js'
 
-/** One record of an import file with its 1-based line number (the first line of a multi-line CSV record). */
-export interface SourceRecord {
+/** One line that is not a valid event. */
+export interface ImportIssue {
+  /** 1-based line in the import file. */
   line: number
-  parsed: ParsedRecord
+  message: string
 }
 
-/** Follows the raw bytes of a file as it streams: SHA-256 and count, without holding them. */
-export class ByteTracker {
-  bytes = 0
-  private readonly hash: Hash = createHash('sha256')
-  private digestHex: string | undefined
+/**
+ * The records of a stretch of an import file. Events travel as the values of their table row, five
+ * per event: customer_id, type, ts, properties (JSON text), message_id (or null); that is what the
+ * writer binds, and it crosses a thread boundary as one flat array.
+ */
+export interface RecordBatch {
+  /** Records read: non-blank NDJSON lines, CSV data rows (the valid and the invalid). */
+  records: number
+  rows: EventRowValues
+  /** Invalid records, in line order. */
+  issues: ImportIssue[]
+  /** Bytes of the file read so far. */
+  bytesRead: number
+}
 
-  attach(stream: ReadStream): void {
-    stream.on('data', (chunk: Buffer | string) => {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-      this.bytes += buffer.length
-      this.hash.update(buffer)
-    })
-  }
+export type EventRowValues = (string | number | null)[]
 
-  digest(): string {
-    this.digestHex ??= this.hash.digest('hex')
-    return this.digestHex
-  }
+/** Values per event in RecordBatch.rows. */
+export const ROW_VALUES = 5
+
+/** CSV records per batch (NDJSON batches follow the read buffer: about 1 MiB of lines). */
+const CSV_BATCH = 2000
+const READ_BUFFER = 1 << 20
+
+export function pushRow(rows: EventRowValues, event: NewEvent): void {
+  rows.push(event.customer_id, event.type, event.timestamp, serializeProperties(event.properties), event.message_id ?? null)
 }
 
 /** SHA-256 hex of a file, streamed. */
@@ -39,32 +50,128 @@ export async function hashFile(filePath: string): Promise<string> {
   return hash.digest('hex')
 }
 
-/** Streams the records of an import file; never holds more than one line (or CSV record) at a time. */
-export function readRecords(filePath: string, format: ImportFormat, tracker: ByteTracker): AsyncGenerator<SourceRecord> {
-  const stream = createReadStream(filePath, {highWaterMark: 1 << 20})
-  tracker.attach(stream)
-  return format === 'csv' ? readCsv(stream, filePath) : readNdjson(stream, format === 'segment' ? fromSegmentRecord : fromJoeRecord)
+/**
+ * Streams the records of an import file in batches; holds one read buffer (or CSV batch) at a time.
+ * Returns the SHA-256 hex of the file's bytes when done.
+ */
+export async function* readRecordBatches(filePath: string, format: ImportFormat): AsyncGenerator<RecordBatch, string> {
+  const bytes = new ByteCounter()
+  const stream = createReadStream(filePath, {highWaterMark: READ_BUFFER})
+  if (format === 'csv') yield* readCsv(stream, filePath, bytes)
+  else yield* readNdjson(stream, format === 'segment' ? fromSegmentRecord : fromJoeRecord, bytes)
+  return bytes.digest()
 }
 
-async function* readNdjson(stream: ReadStream, normalise: (record: unknown) => ParsedRecord): AsyncGenerator<SourceRecord> {
-  const lines = createInterface({input: stream, crlfDelay: Number.POSITIVE_INFINITY})
-  let line = 0
-  try {
-    for await (let text of lines) {
-      line++
-      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-      if (text.trim() === '') continue
-      let value: unknown
-      try {
-        value = JSON.parse(text)
-      } catch (error) {
-        yield {line, parsed: {error: `not valid JSON: ${(error as Error).message}`}}
-        continue
-      }
-      yield {line, parsed: normalise(value)}
+/** Follows the raw bytes of a file as they are read: SHA-256 and count, without holding them. */
+class ByteCounter {
+  read = 0
+  private readonly hash = createHash('sha256')
+
+  add(chunk: Buffer): void {
+    this.read += chunk.length
+    this.hash.update(chunk)
+  }
+
+  digest(): string {
+    return this.hash.digest('hex')
+  }
+}
+
+/**
+ * Splits text into lines exactly as node:readline does with `crlfDelay: Infinity` (which joe used
+ * before): at \n, \r\n and a lone \r, also when \r\n straddles two chunks; bytes are decoded as
+ * UTF-8 with replacement characters, and a partial character at the very end is dropped.
+ */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8')
+  private rest = ''
+  private sawReturn = false
+
+  /** Calls `onLine` for every line the chunk completes. */
+  write(chunk: Buffer, onLine: (line: string) => void): void {
+    let text = this.decoder.write(chunk)
+    if (this.sawReturn) {
+      if (text.charCodeAt(0) === 10) text = text.slice(1)
+      this.sawReturn = false
     }
+    if (text.indexOf('\r') === -1) {
+      let newline = text.indexOf('\n')
+      if (newline === -1) {
+        this.rest += text
+        return
+      }
+      let start = 0
+      const head = this.rest
+      if (head !== '') {
+        onLine(head + text.slice(0, newline))
+        this.rest = ''
+        start = newline + 1
+        newline = text.indexOf('\n', start)
+      }
+      while (newline !== -1) {
+        onLine(text.slice(start, newline))
+        start = newline + 1
+        newline = text.indexOf('\n', start)
+      }
+      this.rest = text.slice(start)
+      return
+    }
+    const all = this.rest + text
+    const ending = /\r?\n|\r(?!\n)/g
+    let start = 0
+    for (let match = ending.exec(all); match !== null; match = ending.exec(all)) {
+      onLine(all.slice(start, match.index))
+      start = ending.lastIndex
+    }
+    this.sawReturn = all.endsWith('\r')
+    this.rest = all.slice(start)
+  }
+
+  /** The last line, when the text does not end with a line break. */
+  end(onLine: (line: string) => void): void {
+    if (this.rest.length > 0) onLine(this.rest)
+    this.rest = ''
+  }
+}
+
+async function* readNdjson(
+  stream: ReadStream,
+  normalise: (record: unknown) => ParsedRecord,
+  bytes: ByteCounter,
+): AsyncGenerator<RecordBatch> {
+  const splitter = new LineSplitter()
+  let line = 0
+  let batch: RecordBatch = {records: 0, rows: [], issues: [], bytesRead: 0}
+  const onLine = (raw: string) => {
+    line++
+    const text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
+    if (text.trim() === '') return
+    batch.records++
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      batch.issues.push({line, message: `not valid JSON: ${(error as Error).message}`})
+      return
+    }
+    const parsed = normalise(value)
+    if (parsed.error !== undefined) batch.issues.push({line, message: parsed.error})
+    else pushRow(batch.rows, parsed.event)
+  }
+  const take = () => {
+    const full = {...batch, bytesRead: bytes.read}
+    batch = {records: 0, rows: [], issues: [], bytesRead: 0}
+    return full
+  }
+  try {
+    for await (const chunk of stream) {
+      bytes.add(chunk as Buffer)
+      splitter.write(chunk as Buffer, onLine)
+      if (batch.records > 0) yield take()
+    }
+    splitter.end(onLine)
+    yield take()
   } finally {
-    lines.close()
     stream.destroy()
   }
 }
@@ -74,26 +181,32 @@ interface CsvOutput {
   info: {lines: number}
 }
 
-async function* readCsv(stream: ReadStream, filePath: string): AsyncGenerator<SourceRecord> {
+async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteCounter): AsyncGenerator<RecordBatch> {
+  stream.on('data', (chunk) => bytes.add(chunk as Buffer))
   const parser = stream.pipe(
     parseCsv({info: true, bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true}),
   )
   // Broken records (bad quoting) are skipped by the parser and reported through this event; it
-  // can fire ahead of records still buffered, so callers sort issues by line.
-  const broken: SourceRecord[] = []
+  // can fire ahead of records still buffered, so issues are sorted by line at the end.
+  let batch: RecordBatch = {records: 0, rows: [], issues: [], bytesRead: 0}
   let lastBrokenLine = -1
   parser.on('skip', (error: Error & {lines?: number}) => {
     const line = error.lines ?? 0
     // A bad quote can trip the parser twice on one line (e.g. also "quote not closed" at the end).
     if (line === lastBrokenLine) return
     lastBrokenLine = line
-    broken.push({line, parsed: {error: `not valid CSV: ${error.message.replace(/ at line \d+/, '')}`}})
+    batch.records++
+    batch.issues.push({line, message: `not valid CSV: ${error.message.replace(/ at line \d+/, '')}`})
   })
   stream.on('error', (error) => parser.destroy(error))
+  const take = () => {
+    const full = {...batch, bytesRead: bytes.read}
+    batch = {records: 0, rows: [], issues: [], bytesRead: 0}
+    return full
+  }
   let columns: CsvColumns | undefined
   try {
     for await (const {record, info} of parser as AsyncIterable<CsvOutput>) {
-      while (broken.length > 0) yield broken.shift()!
       // info.lines is where the record ends; quoted newlines inside it move its start up.
       let line = info.lines
       for (const field of record) if (field.includes('\n')) line -= field.split('\n').length - 1
@@ -109,9 +222,13 @@ async function* readCsv(stream: ReadStream, filePath: string): AsyncGenerator<So
         continue
       }
       if (record.length === 1 && record[0]?.trim() === '') continue
-      yield {line, parsed: fromCsvRecord(record, columns)}
+      batch.records++
+      const parsed = fromCsvRecord(record, columns)
+      if (parsed.error !== undefined) batch.issues.push({line, message: parsed.error})
+      else pushRow(batch.rows, parsed.event)
+      if (batch.records >= CSV_BATCH) yield take()
     }
-    while (broken.length > 0) yield broken.shift()!
+    yield take()
   } finally {
     parser.destroy()
     stream.destroy()

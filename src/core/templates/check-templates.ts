@@ -79,7 +79,12 @@ export function staticText(source: string): string {
  * JOE2103: the sends of one journey file whose template reads a `data.<key>` that the send's
  * `data` does not set, and never tests with `if` or gives a `default` (the render would fail).
  */
-export function checkSendData(source: SourceFile, catalog: TemplateCatalog): Diagnostic[] {
+/** What checkSendData reads of a catalog: each template's data reads (plain data, so worker threads can have it). */
+export interface SendDataCatalog {
+  templates: ReadonlyMap<string, Pick<MessageTemplate, 'dataReads'>>
+}
+
+export function checkSendData(source: SourceFile, catalog: SendDataCatalog): Diagnostic[] {
   const raw = source.value
   if (!isObject(raw) || !Array.isArray(raw.steps)) return []
   const diagnostics: Diagnostic[] = []

@@ -1,0 +1,87 @@
+import {JoeError, type JoeErrorOptions} from '../errors.js'
+import {startWorker} from '../worker-entry.js'
+import type {ImportFormat} from './detect-format.js'
+import type {RecordBatch} from './read-records.js'
+
+/**
+ * Reading an import file on a worker thread: it reads, splits, parses and normalises the records and
+ * hashes the bytes (readRecordBatches, unchanged), while this thread only writes rows into SQLite.
+ * Batches arrive in file order over one message port. The worker stays at most AHEAD batches ahead
+ * of the writer, so memory holds a few batches however slow the writes are.
+ */
+
+/** What the worker gets as workerData. */
+export interface RecordWorkerInput {
+  filePath: string
+  format: ImportFormat
+  /** Int32Array slot 0: batches this thread has taken. */
+  control: SharedArrayBuffer
+}
+
+/** An error from the worker, as plain data: a JoeError stays one; anything else stays a bug with its stack. */
+export interface WorkerError {
+  message: string
+  stack?: string
+  /** An errno code (ENOENT, ...) or a JoeError's code. */
+  code?: string
+  joe?: JoeErrorOptions
+}
+
+export type RecordWorkerMessage = {kind: 'batch'; batch: RecordBatch} | {kind: 'done'; digest: string} | {kind: 'error'; error: WorkerError}
+
+/** Batches the worker may read ahead of the writer (about 1 MiB of file each). */
+export const AHEAD = 4
+/** Slot of the control array: batches taken by this thread so far. */
+export const TAKEN = 0
+
+export function toWorkerError(error: unknown): WorkerError {
+  if (error instanceof JoeError) {
+    return {
+      message: error.message,
+      code: error.code,
+      joe: {...(error.hint ? {hint: error.hint} : {}), ...(error.where ? {where: error.where} : {}), exitCode: error.exitCode},
+    }
+  }
+  const e = error instanceof Error ? error : new Error(String(error))
+  const code = (e as NodeJS.ErrnoException).code
+  return {message: e.message, ...(e.stack ? {stack: e.stack} : {}), ...(typeof code === 'string' ? {code} : {})}
+}
+
+function fromWorkerError(error: WorkerError): Error {
+  if (error.joe && error.code) return new JoeError(error.code, error.message, error.joe)
+  const rebuilt = new Error(error.message) as NodeJS.ErrnoException
+  if (error.code) rebuilt.code = error.code
+  if (error.stack) rebuilt.stack = `${error.message}\n-- in the import worker --\n${error.stack}`
+  return rebuilt
+}
+
+/** The same batches (and digest) as readRecordBatches(filePath, format), read on a worker thread. */
+export async function* readRecordBatchesInWorker(filePath: string, format: ImportFormat): AsyncGenerator<RecordBatch, string> {
+  const control = new Int32Array(new SharedArrayBuffer(4))
+  const input: RecordWorkerInput = {filePath, format, control: control.buffer as SharedArrayBuffer}
+  const worker = startWorker(import.meta.url, 'record-worker', {workerData: input})
+  const queue: RecordWorkerMessage[] = []
+  let wake: (() => void) | undefined
+  const arrive = (message: RecordWorkerMessage) => {
+    queue.push(message)
+    wake?.()
+  }
+  worker.on('message', arrive)
+  worker.on('error', (error) => arrive({kind: 'error', error: toWorkerError(error)}))
+  worker.on('exit', (code) => arrive({kind: 'error', error: {message: `the import worker stopped (exit code ${code})`}}))
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve))
+      const message = queue.shift() as RecordWorkerMessage
+      if (message.kind === 'done') return message.digest
+      if (message.kind === 'error') throw fromWorkerError(message.error)
+      yield message.batch
+      // Taken and written: the worker may read one more.
+      Atomics.add(control, TAKEN, 1)
+      Atomics.notify(control, TAKEN)
+    }
+  } finally {
+    worker.removeAllListeners()
+    await worker.terminate()
+  }
+}
