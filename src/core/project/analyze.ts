@@ -2,6 +2,7 @@ import {availableParallelism} from 'node:os'
 import path from 'node:path'
 import type {Diagnostic} from '../errors.js'
 import {checkTestFile, type JourneyOutline, outlineJourney} from '../journey/check-test-file.js'
+import type {EventReference} from '../journey/event-references.js'
 import type {Journey} from '../journey/model.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {isObject} from '../journey/rules/rule-context.js'
@@ -23,6 +24,8 @@ export interface AnalyzedFile extends ProjectFile {
   journey?: Journey
   /** Present for journey files when the analysis has test files to check against them. */
   outline?: JourneyOutline
+  /** The event types a journey file names; present when it parsed without problems. */
+  events?: EventReference[]
 }
 
 export interface ProjectAnalysis {
@@ -96,6 +99,7 @@ async function checkJourneys(
       ...(result.id !== undefined ? {id: result.id} : {}),
       ...(result.journey ? {journey: result.journey} : {}),
       ...(result.outline ? {outline: result.outline} : {}),
+      ...(result.events ? {events: result.events} : {}),
     }
   })
 }

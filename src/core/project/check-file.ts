@@ -2,6 +2,7 @@ import type {Diagnostic} from '../errors.js'
 import {buildJourney} from '../journey/build-model.js'
 import {checkJourney} from '../journey/check-journey.js'
 import {type JourneyOutline, outlineJourney} from '../journey/check-test-file.js'
+import {type EventReference, eventReferences} from '../journey/event-references.js'
 import type {Journey} from '../journey/model.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {isObject} from '../journey/rules/rule-context.js'
@@ -20,6 +21,8 @@ export interface CheckedJourneyFile {
   journey?: Journey
   /** What a test file may refer to, when asked for (see check-test-file.ts). */
   outline?: JourneyOutline
+  /** The event types the journey names, when the file parsed without problems. */
+  events?: EventReference[]
 }
 
 export interface CheckJourneyOptions {
@@ -41,6 +44,7 @@ export async function checkJourneyFile(file: ProjectFile, config: JoeConfig, opt
   const checked: CheckedJourneyFile = {diagnostics: read.diagnostics, ...(source ? {text: source.text} : {})}
   if (!source || read.diagnostics.length > 0) return checked
   if (isObject(source.value) && typeof source.value.id === 'string') checked.id = source.value.id
+  checked.events = eventReferences(source.value)
   checked.diagnostics.push(...checkJourney(source, config))
   if (options.sendData) checked.diagnostics.push(...checkSendData(source, options.sendData))
   if (options.outlines) {

@@ -3,6 +3,7 @@ import {availableParallelism} from 'node:os'
 import {basename} from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {detectFormat, type ImportFormat} from './detect-format.js'
+import type {NameNormalization} from './event-names.js'
 import {translateSqliteError} from './open-store.js'
 import {hashFile, type ImportIssue, type RecordBatch, readRecordBatches} from './read-records.js'
 import {readRecordBatchesInWorker} from './record-thread.js'
@@ -38,6 +39,8 @@ export interface ImportOptions {
    * WORKER_MIN_BYTES or more when there is more than one core.
    */
   readInWorker?: boolean
+  /** How event names are stored; default `none` (as sent). */
+  normalizeNames?: NameNormalization
 }
 
 /** Below this size a worker thread takes longer to start than it saves. */
@@ -61,6 +64,11 @@ export interface ImportResult {
   contentHash: string
   /** The `imports` row written; absent when alreadyImported. */
   importId?: number
+  /**
+   * Event names that name normalisation changed, as sent -> as stored, in the order first seen; at
+   * most MAX_REPORTED_RENAMES of them. Empty without normalisation.
+   */
+  renamed: Record<string, string>
 }
 
 /** Issues kept in memory and on errors; the count covers the rest. */
@@ -150,7 +158,9 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
     importedAt: options.now,
   })
   const inWorker = options.readInWorker ?? (totalBytes >= WORKER_MIN_BYTES && availableParallelism() > 1)
-  const batches = inWorker ? readRecordBatchesInWorker(filePath, format) : readRecordBatches(filePath, format)
+  const read = {normalizeNames: options.normalizeNames ?? 'none'}
+  const batches = inWorker ? readRecordBatchesInWorker(filePath, format, read) : readRecordBatches(filePath, format, read)
+  const renamed: Record<string, string> = {}
   let contentHash: string
   try {
     for (;;) {
@@ -163,6 +173,7 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
       const before = lines
       lines += batch.records
       bytesRead = batch.bytesRead
+      for (const [sent, stored] of batch.renamed) renamed[sent] = stored
       for (const issue of batch.issues) {
         issueCount++
         if (issues.length < MAX_ISSUES) issues.push(issue)
@@ -196,6 +207,7 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
     alreadyImported: false,
     contentHash,
     importId: writer.importId,
+    renamed,
   }
 }
 
@@ -223,7 +235,7 @@ function isKnownHash(store: EventStore, hash: string): boolean {
 }
 
 function alreadyImported(file: string, format: ImportFormat, contentHash: string): ImportResult {
-  return {file, format, lines: 0, imported: 0, duplicates: 0, skipped: [], skippedCount: 0, alreadyImported: true, contentHash}
+  return {file, format, lines: 0, imported: 0, duplicates: 0, skipped: [], skippedCount: 0, alreadyImported: true, contentHash, renamed: {}}
 }
 
 function fileSize(filePath: string): number {

@@ -4,6 +4,7 @@ import {StringDecoder} from 'node:string_decoder'
 import {parse as parseCsv} from 'csv-parse'
 import {JoeError} from '../errors.js'
 import type {ImportFormat} from './detect-format.js'
+import {MAX_REPORTED_RENAMES, type NameNormalization, nameNormalizer} from './event-names.js'
 import {type CsvColumns, csvColumns, fromCsvRecord, fromJoeRecord, fromSegmentRecord, type ParsedRecord} from './parse-event.js'
 import type {NewEvent} from './store-types.js'
 import {serializeProperties} from './write-events.js'
@@ -28,6 +29,8 @@ export interface RecordBatch {
   issues: ImportIssue[]
   /** Bytes of the file read so far. */
   bytesRead: number
+  /** Event names first changed by name normalisation in this batch, as [sent, stored]. */
+  renamed: [string, string][]
 }
 
 export type EventRowValues = (string | number | null)[]
@@ -39,9 +42,34 @@ export const ROW_VALUES = 5
 const CSV_BATCH = 2000
 const READ_BUFFER = 1 << 20
 
-export function pushRow(rows: EventRowValues, event: NewEvent): void {
-  rows.push(event.customer_id, event.type, event.timestamp, serializeProperties(event.properties), event.message_id ?? null)
+export interface ReadOptions {
+  /** Default `none`. */
+  normalizeNames?: NameNormalization
 }
+
+/** Turns events into the rows of batches, renaming their types as asked and noting what it renamed. */
+class RowMaker {
+  private readonly rename: ((name: string) => string) | undefined
+  private readonly reported = new Set<string>()
+
+  constructor(options: ReadOptions) {
+    this.rename = nameNormalizer(options.normalizeNames ?? 'none')
+  }
+
+  push(batch: RecordBatch, event: NewEvent): void {
+    let type = event.type
+    if (this.rename) {
+      type = this.rename(type)
+      if (type !== event.type && this.reported.size < MAX_REPORTED_RENAMES && !this.reported.has(event.type)) {
+        this.reported.add(event.type)
+        batch.renamed.push([event.type, type])
+      }
+    }
+    batch.rows.push(event.customer_id, type, event.timestamp, serializeProperties(event.properties), event.message_id ?? null)
+  }
+}
+
+const emptyBatch = (): RecordBatch => ({records: 0, rows: [], issues: [], bytesRead: 0, renamed: []})
 
 /** SHA-256 hex of a file, streamed. */
 export async function hashFile(filePath: string): Promise<string> {
@@ -54,11 +82,16 @@ export async function hashFile(filePath: string): Promise<string> {
  * Streams the records of an import file in batches; holds one read buffer (or CSV batch) at a time.
  * Returns the SHA-256 hex of the file's bytes when done.
  */
-export async function* readRecordBatches(filePath: string, format: ImportFormat): AsyncGenerator<RecordBatch, string> {
+export async function* readRecordBatches(
+  filePath: string,
+  format: ImportFormat,
+  options: ReadOptions = {},
+): AsyncGenerator<RecordBatch, string> {
   const bytes = new ByteCounter()
+  const rows = new RowMaker(options)
   const stream = createReadStream(filePath, {highWaterMark: READ_BUFFER})
-  if (format === 'csv') yield* readCsv(stream, filePath, bytes)
-  else yield* readNdjson(stream, format === 'segment' ? fromSegmentRecord : fromJoeRecord, bytes)
+  if (format === 'csv') yield* readCsv(stream, filePath, bytes, rows)
+  else yield* readNdjson(stream, format === 'segment' ? fromSegmentRecord : fromJoeRecord, bytes, rows)
   return bytes.digest()
 }
 
@@ -138,10 +171,11 @@ async function* readNdjson(
   stream: ReadStream,
   normalise: (record: unknown) => ParsedRecord,
   bytes: ByteCounter,
+  rows: RowMaker,
 ): AsyncGenerator<RecordBatch> {
   const splitter = new LineSplitter()
   let line = 0
-  let batch: RecordBatch = {records: 0, rows: [], issues: [], bytesRead: 0}
+  let batch = emptyBatch()
   const onLine = (raw: string) => {
     line++
     const text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
@@ -156,11 +190,11 @@ async function* readNdjson(
     }
     const parsed = normalise(value)
     if (parsed.error !== undefined) batch.issues.push({line, message: parsed.error})
-    else pushRow(batch.rows, parsed.event)
+    else rows.push(batch, parsed.event)
   }
   const take = () => {
     const full = {...batch, bytesRead: bytes.read}
-    batch = {records: 0, rows: [], issues: [], bytesRead: 0}
+    batch = emptyBatch()
     return full
   }
   try {
@@ -181,14 +215,14 @@ interface CsvOutput {
   info: {lines: number}
 }
 
-async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteCounter): AsyncGenerator<RecordBatch> {
+async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteCounter, rows: RowMaker): AsyncGenerator<RecordBatch> {
   stream.on('data', (chunk) => bytes.add(chunk as Buffer))
   const parser = stream.pipe(
     parseCsv({info: true, bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true}),
   )
   // Broken records (bad quoting) are skipped by the parser and reported through this event; it
   // can fire ahead of records still buffered, so issues are sorted by line at the end.
-  let batch: RecordBatch = {records: 0, rows: [], issues: [], bytesRead: 0}
+  let batch = emptyBatch()
   let lastBrokenLine = -1
   parser.on('skip', (error: Error & {lines?: number}) => {
     const line = error.lines ?? 0
@@ -201,7 +235,7 @@ async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteCounter
   stream.on('error', (error) => parser.destroy(error))
   const take = () => {
     const full = {...batch, bytesRead: bytes.read}
-    batch = {records: 0, rows: [], issues: [], bytesRead: 0}
+    batch = emptyBatch()
     return full
   }
   let columns: CsvColumns | undefined
@@ -225,7 +259,7 @@ async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteCounter
       batch.records++
       const parsed = fromCsvRecord(record, columns)
       if (parsed.error !== undefined) batch.issues.push({line, message: parsed.error})
-      else pushRow(batch.rows, parsed.event)
+      else rows.push(batch, parsed.event)
       if (batch.records >= CSV_BATCH) yield take()
     }
     yield take()

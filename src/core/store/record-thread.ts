@@ -1,7 +1,7 @@
 import {JoeError, type JoeErrorOptions} from '../errors.js'
 import {startWorker} from '../worker-entry.js'
 import type {ImportFormat} from './detect-format.js'
-import type {RecordBatch} from './read-records.js'
+import type {ReadOptions, RecordBatch} from './read-records.js'
 
 /**
  * Reading an import file on a worker thread: it reads, splits, parses and normalises the records and
@@ -14,6 +14,7 @@ import type {RecordBatch} from './read-records.js'
 export interface RecordWorkerInput {
   filePath: string
   format: ImportFormat
+  options: ReadOptions
   /** Int32Array slot 0: batches this thread has taken. */
   control: SharedArrayBuffer
 }
@@ -55,10 +56,14 @@ function fromWorkerError(error: WorkerError): Error {
   return rebuilt
 }
 
-/** The same batches (and digest) as readRecordBatches(filePath, format), read on a worker thread. */
-export async function* readRecordBatchesInWorker(filePath: string, format: ImportFormat): AsyncGenerator<RecordBatch, string> {
+/** The same batches (and digest) as readRecordBatches(filePath, format, options), read on a worker thread. */
+export async function* readRecordBatchesInWorker(
+  filePath: string,
+  format: ImportFormat,
+  options: ReadOptions = {},
+): AsyncGenerator<RecordBatch, string> {
   const control = new Int32Array(new SharedArrayBuffer(4))
-  const input: RecordWorkerInput = {filePath, format, control: control.buffer as SharedArrayBuffer}
+  const input: RecordWorkerInput = {filePath, format, options, control: control.buffer as SharedArrayBuffer}
   const worker = startWorker(import.meta.url, 'record-worker', {workerData: input})
   const queue: RecordWorkerMessage[] = []
   let wake: (() => void) | undefined

@@ -10,7 +10,7 @@ const control = new Int32Array(input.control)
 const send = (message: RecordWorkerMessage) => parentPort?.postMessage(message)
 
 async function run(): Promise<void> {
-  const batches = readRecordBatches(input.filePath, input.format)
+  const batches = readRecordBatches(input.filePath, input.format, input.options)
   let sent = 0
   for (;;) {
     const next = await batches.next()

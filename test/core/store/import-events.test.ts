@@ -185,6 +185,7 @@ describe('importEvents', () => {
       skippedCount: 0,
       alreadyImported: true,
       contentHash: first.contentHash,
+      renamed: {},
     })
     expect(progress).toEqual([])
     expect(store.stats()).toMatchObject({events: 6, imports: 1})
@@ -280,5 +281,48 @@ describe('importEvents reading on a worker thread', () => {
     expect(worker.result).toEqual(inline.result)
     expect((worker.result as JoeError).where).toEqual((inline.result as JoeError).where)
     expect(worker.stats.imports).toBe(0)
+  })
+})
+
+describe('importEvents with normalizeNames', () => {
+  const segmentNames = () => {
+    const path = join(tempDir(), 'names.ndjson')
+    const line = (n: number, type: string, event?: string) =>
+      JSON.stringify({type, userId: 'u1', ...(event ? {event} : {}), timestamp: `2026-03-01T10:0${n}:00Z`, messageId: `n-${n}`})
+    writeFileSync(
+      path,
+      [
+        line(1, 'identify'),
+        line(2, 'track', 'Order Completed'),
+        line(3, 'track', 'checkoutStarted'),
+        line(4, 'track', 'order_completed'),
+        line(5, 'page'),
+        '',
+      ].join('\n'),
+    )
+    return path
+  }
+
+  it('stores event names in snake_case and says which names it changed', async () => {
+    for (const readInWorker of [false, true]) {
+      const store = newStore()
+      const result = await importEvents(store, segmentNames(), {now: NOW, normalizeNames: 'snake_case', readInWorker})
+      expect(store.db.prepare('SELECT type FROM events ORDER BY seq').pluck().all()).toEqual([
+        'identify',
+        'order_completed',
+        'checkout_started',
+        'order_completed',
+        'page',
+      ])
+      expect(result.renamed).toEqual({'Order Completed': 'order_completed', checkoutStarted: 'checkout_started'})
+      store.close()
+    }
+  })
+
+  it('keeps names as sent by default', async () => {
+    const store = newStore()
+    const result = await importEvents(store, segmentNames(), {now: NOW})
+    expect(store.db.prepare('SELECT type FROM events ORDER BY seq').pluck().all()).toContain('Order Completed')
+    expect(result.renamed).toEqual({})
   })
 })
