@@ -1,5 +1,6 @@
 import {type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments} from 'yaml'
 import type {Diagnostic, SourceLocation} from '../errors.js'
+import {fastYamlValue} from './fast-yaml.js'
 
 /** A path into a YAML document: mapping keys and sequence indices. */
 export type YamlPath = ReadonlyArray<string | number>
@@ -31,8 +32,18 @@ const YAML_CODE: Record<string, string> = {
   TAB_AS_INDENT: 'JOE1003',
 }
 
-/** Parses YAML text with source positions; never throws on bad input. */
+/**
+ * Parses YAML text with source positions; never throws on bad input. Text in the subset that
+ * fast-yaml.ts reads (nearly every journey) is read there, and `yaml` builds the positions only if
+ * something asks for one; anything else goes to `yaml` at once. Same value and diagnostics either way.
+ */
 export function parseYamlSource(file: string, text: string): ParseResult {
+  const fast = fastYamlValue(text)
+  if (fast !== undefined) return {source: detachedSource(file, text, fast), diagnostics: []}
+  return parseWithPositions(file, text)
+}
+
+function parseWithPositions(file: string, text: string): ParseResult {
   const lineCounter = new LineCounter()
   const diagnostics: Diagnostic[] = []
   const at = (offset: number): SourceLocation => {
@@ -120,7 +131,7 @@ export function parseYamlSource(file: string, text: string): ParseResult {
 export function detachedSource(file: string, text: string, known?: {value: unknown}): SourceFile {
   let parsed: SourceFile | undefined
   const full = (): SourceFile => {
-    parsed ??= parseYamlSource(file, text).source
+    parsed ??= parseWithPositions(file, text).source
     return parsed
   }
   return {

@@ -53,14 +53,22 @@ export interface AnalyzeOptions {
   threads?: number
 }
 
-/** Journey files per thread below which a worker costs more to start than it saves. */
-const FILES_PER_THREAD = 100
+/**
+ * When checking journeys on worker threads pays. Measured with `npm run bench` on 2 cores: a journey
+ * costs ~0.4 ms, much of it JIT warm-up that every thread pays again, and V8's own compiler and GC
+ * threads already keep the second core busy, so two threads were no faster than one from 500 to 8,000
+ * files. Workers therefore start only with MIN_CORES cores or more, one per FILES_PER_THREAD files.
+ */
+const MIN_CORES = 4
+const FILES_PER_THREAD = 1000
 /** Each worker adds tens of MB of memory; more than a few rarely pay for themselves. */
 const MAX_THREADS = 4
 
 function threadCount(options: AnalyzeOptions, journeys: number): number {
   if (options.threads !== undefined) return Math.max(1, Math.floor(options.threads))
-  return Math.max(1, Math.min(availableParallelism(), MAX_THREADS, Math.floor(journeys / FILES_PER_THREAD)))
+  const cores = availableParallelism()
+  if (cores < MIN_CORES) return 1
+  return Math.max(1, Math.min(cores, MAX_THREADS, Math.floor(journeys / FILES_PER_THREAD)))
 }
 
 async function readAll(files: ProjectFile[]): Promise<AnalyzedFile[]> {

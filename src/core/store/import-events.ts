@@ -5,7 +5,7 @@ import {type Diagnostic, JoeError} from '../errors.js'
 import {detectFormat, type ImportFormat} from './detect-format.js'
 import type {NameNormalization} from './event-names.js'
 import {translateSqliteError} from './open-store.js'
-import {hashFile, type ImportIssue, type RecordBatch, readRecordBatches} from './read-records.js'
+import {ByteCounter, hashFile, type ImportIssue, readRecordBatches} from './read-records.js'
 import {readRecordBatchesInWorker} from './record-thread.js'
 import type {EventStore} from './store-types.js'
 import {EventWriter} from './write-events.js'
@@ -159,33 +159,24 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
   })
   const inWorker = options.readInWorker ?? (totalBytes >= WORKER_MIN_BYTES && availableParallelism() > 1)
   const read = {normalizeNames: options.normalizeNames ?? 'none'}
-  const batches = inWorker ? readRecordBatchesInWorker(filePath, format, read) : readRecordBatches(filePath, format, read)
+  const bytes = new ByteCounter()
+  const batches = inWorker ? readRecordBatchesInWorker(filePath, format, read, bytes) : readRecordBatches(filePath, format, read, bytes)
   const renamed: Record<string, string> = {}
-  let contentHash: string
-  try {
-    for (;;) {
-      const next = await batches.next()
-      if (next.done) {
-        contentHash = next.value
-        break
-      }
-      const batch: RecordBatch = next.value
-      const before = lines
-      lines += batch.records
-      bytesRead = batch.bytesRead
-      for (const [sent, stored] of batch.renamed) renamed[sent] = stored
-      for (const issue of batch.issues) {
-        issueCount++
-        if (issues.length < MAX_ISSUES) issues.push(issue)
-      }
-      // Once a line is bad and the import will be refused, keep reading only to report every issue.
-      if (skipInvalid || issueCount === 0) writer.addRows(batch.rows)
-      if (Math.floor(lines / every) > Math.floor(before / every)) progress(writer)
+  // for await stops the reading (and its worker) when writing fails midway.
+  for await (const batch of batches) {
+    const before = lines
+    lines += batch.records
+    bytesRead = batch.bytesRead
+    for (const [sent, stored] of batch.renamed) renamed[sent] = stored
+    for (const issue of batch.issues) {
+      issueCount++
+      if (issues.length < MAX_ISSUES) issues.push(issue)
     }
-  } finally {
-    // Stops the reading (and its worker) when writing failed midway.
-    await batches.return('')
+    // Once a line is bad and the import will be refused, keep reading only to report every issue.
+    if (skipInvalid || issueCount === 0) writer.addRows(batch.rows)
+    if (Math.floor(lines / every) > Math.floor(before / every)) progress(writer)
   }
+  const contentHash = bytes.digest()
   writer.flush()
   issues.sort((a, b) => a.line - b.line)
   if (issueCount > 0 && !skipInvalid) throw new ImportRejectedError(filePath, issues, issueCount)

@@ -1,3 +1,4 @@
+import {isAscii} from 'node:buffer'
 import {createHash} from 'node:crypto'
 import {createReadStream, type ReadStream} from 'node:fs'
 import {StringDecoder} from 'node:string_decoder'
@@ -78,25 +79,15 @@ export async function hashFile(filePath: string): Promise<string> {
   return hash.digest('hex')
 }
 
-/**
- * Streams the records of an import file in batches; holds one read buffer (or CSV batch) at a time.
- * Returns the SHA-256 hex of the file's bytes when done.
- */
-export async function* readRecordBatches(
-  filePath: string,
-  format: ImportFormat,
-  options: ReadOptions = {},
-): AsyncGenerator<RecordBatch, string> {
-  const bytes = new ByteCounter()
-  const rows = new RowMaker(options)
-  const stream = createReadStream(filePath, {highWaterMark: READ_BUFFER})
-  if (format === 'csv') yield* readCsv(stream, filePath, bytes, rows)
-  else yield* readNdjson(stream, format === 'segment' ? fromSegmentRecord : fromJoeRecord, bytes, rows)
-  return bytes.digest()
+/** Where the raw bytes of an import file go as they are read, in file order. */
+export interface ByteSink {
+  /** Bytes received so far. */
+  readonly read: number
+  add(chunk: Buffer): void
 }
 
-/** Follows the raw bytes of a file as they are read: SHA-256 and count, without holding them. */
-class ByteCounter {
+/** Follows the raw bytes of a file: SHA-256 and count, without holding them. */
+export class ByteCounter implements ByteSink {
   read = 0
   private readonly hash = createHash('sha256')
 
@@ -105,9 +96,26 @@ class ByteCounter {
     this.hash.update(chunk)
   }
 
+  /** SHA-256 hex of everything added. */
   digest(): string {
     return this.hash.digest('hex')
   }
+}
+
+/**
+ * Streams the records of an import file in batches; holds one read buffer (or CSV batch) at a time.
+ * Every byte read goes to `bytes` (which hashes them, or passes them on) before its records are used.
+ */
+export async function* readRecordBatches(
+  filePath: string,
+  format: ImportFormat,
+  options: ReadOptions,
+  bytes: ByteSink,
+): AsyncGenerator<RecordBatch> {
+  const rows = new RowMaker(options)
+  const stream = createReadStream(filePath, {highWaterMark: READ_BUFFER})
+  if (format === 'csv') yield* readCsv(stream, filePath, bytes, rows)
+  else yield* readNdjson(stream, format === 'segment' ? fromSegmentRecord : fromJoeRecord, bytes, rows)
 }
 
 /**
@@ -119,10 +127,13 @@ export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8')
   private rest = ''
   private sawReturn = false
+  /** While every chunk has been ASCII, decoding is a copy; after the first other byte, the decoder holds state. */
+  private ascii = true
 
   /** Calls `onLine` for every line the chunk completes. */
   write(chunk: Buffer, onLine: (line: string) => void): void {
-    let text = this.decoder.write(chunk)
+    this.ascii &&= isAscii(chunk)
+    let text = this.ascii ? chunk.toString('latin1') : this.decoder.write(chunk)
     if (this.sawReturn) {
       if (text.charCodeAt(0) === 10) text = text.slice(1)
       this.sawReturn = false
@@ -170,7 +181,7 @@ export class LineSplitter {
 async function* readNdjson(
   stream: ReadStream,
   normalise: (record: unknown) => ParsedRecord,
-  bytes: ByteCounter,
+  bytes: ByteSink,
   rows: RowMaker,
 ): AsyncGenerator<RecordBatch> {
   const splitter = new LineSplitter()
@@ -215,7 +226,7 @@ interface CsvOutput {
   info: {lines: number}
 }
 
-async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteCounter, rows: RowMaker): AsyncGenerator<RecordBatch> {
+async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteSink, rows: RowMaker): AsyncGenerator<RecordBatch> {
   stream.on('data', (chunk) => bytes.add(chunk as Buffer))
   const parser = stream.pipe(
     parseCsv({info: true, bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true}),
