@@ -38,7 +38,11 @@ const INDICATORS = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*
 const TAGS = new Schema({}).tags.filter((tag) => tag.default === true && tag.test !== undefined && !tag.collection)
 const RESOLVE_OPTIONS = {intAsBigInt: false}
 
+/** What a null, bool, int or float of the core schema can start with; anything else is a string at once. */
+const NON_STRING_START = /^[~nNtTfF0-9+\-.]|^$/
+
 function plainScalar(text: string): unknown {
+  if (!NON_STRING_START.test(text)) return text
   for (const tag of TAGS) {
     if (!tag.test?.test(text)) continue
     const result = tag.resolve(
