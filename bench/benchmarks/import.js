@@ -2,19 +2,19 @@
 // timed runs of a 100,000-event file in the table, its check measures on 1,000,000 events:
 //   (a) a raw better-sqlite3 insert of the same rows (read back from joe's own import, so they are
 //       exactly the same values) into a fresh store with joe's schema and settings, one prepared
-//       single-row INSERT per row, in one transaction, as joe's import uses one per file;
+//       single-row INSERT per row, in one transaction, as joe's import uses one per file
+//       (bench/lib/raw-insert.js, its own process, timed from BEGIN to COMMIT);
 //   (b) joe events import of the file into a fresh store, as a process (start-up included);
 //   the ratio of their throughputs (b)/(a), aim >= 0.7 (issue 13), and joe's peak RSS, aim < 300 MB.
+// (a) and (b) alternate, three times each; the medians are compared.
 // The files are generated once into bench/.work/ (kept between runs, keyed by the generator's code).
 //
 //   node bench/run.js --only import --runs 3
 import {spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readFileSync, rmSync, statSync} from 'node:fs'
-import {createRequire} from 'node:module'
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {pathToFileURL} from 'node:url'
 import {summarize} from '../lib/measure.js'
 import {writeSegmentExport} from '../lib/segment-events.js'
 
@@ -72,34 +72,14 @@ function importOnce(ctx, file) {
   return {ms, rssMb: Number(rss[1]) / 1024, stdout: String(result.stdout), store}
 }
 
-/** (a): rows per second of a plain insert of the rows joe stored, into a fresh store, in one transaction. */
-async function rawInsert(ctx, rowsFrom) {
-  const Database = createRequire(path.join(ctx.root, 'package.json'))('better-sqlite3')
-  const source = new Database(rowsFrom, {readonly: true})
-  const rows = source.prepare('SELECT customer_id, type, ts, properties, message_id FROM events ORDER BY seq').raw(true).all()
-  source.close()
-  const {openEventStore} = await import(pathToFileURL(path.join(ctx.root, 'dist/core/store/open-store.js')).href)
-  const times = []
-  for (let i = 0; i < SAMPLES; i++) {
-    const file = storePath('raw')
-    removeStore(file)
-    // joe's schema, pragmas and migrations; the insert itself is plain better-sqlite3.
-    const {db} = openEventStore(file)
-    const start = process.hrtime.bigint()
-    db.exec('BEGIN IMMEDIATE')
-    const importId = db
-      .prepare("INSERT INTO imports (source_name, format, byte_size, imported_at) VALUES ('raw', 'segment', 0, 0)")
-      .run().lastInsertRowid
-    const insert = db.prepare(
-      'INSERT OR IGNORE INTO events (customer_id, type, ts, properties, message_id, import_id) VALUES (?, ?, ?, ?, ?, ?)',
-    )
-    for (const [customerId, type, ts, properties, messageId] of rows) insert.run(customerId, type, ts, properties, messageId, importId)
-    db.exec('COMMIT')
-    times.push(Number(process.hrtime.bigint() - start) / 1e6)
-    db.close()
-    removeStore(file)
-  }
-  return {rows: rows.length, ms: summarize(times).median, spread: [Math.min(...times), Math.max(...times)]}
+/** (a): one raw insert of the rows joe stored in `rowsFrom` (bench/lib/raw-insert.js), as its own process. */
+function rawInsertOnce(ctx, rowsFrom) {
+  const result = spawnSync(ctx.node, [path.join(ctx.root, 'bench/lib/raw-insert.js'), rowsFrom, storePath('raw')], {
+    cwd: scratch,
+    maxBuffer: 1024 * 1024,
+  })
+  if (result.status !== 0) throw new Error(`raw insert: exit code ${result.status}\n${String(result.stderr).slice(0, 2000)}`)
+  return JSON.parse(String(result.stdout))
 }
 
 /** @type {import('../run.js').Benchmark[]} */
@@ -116,13 +96,24 @@ export const importBenchmarks = [
       const fresh = ['', '-wal', '-shm'].map((suffix) => `${store}${suffix}`)
       return {command: ctx.node, args: [ctx.bin, 'events', 'import', files.get(TABLE_EVENTS), '--store', store], cwd: scratch, fresh}
     },
-    check: async (stdout, ctx) => {
+    check: (stdout, ctx) => {
       if (!/imported 100,000 events \(segment\)/.test(stdout)) throw new Error(`unexpected import output: ${stdout.slice(0, 300)}`)
       const file = files.get(EVENTS)
-      const runs = Array.from({length: SAMPLES}, () => importOnce(ctx, file))
-      const last = runs.at(-1)
-      if (!last.stdout.includes(`imported ${fmt(EVENTS)} events (segment)`)) throw new Error(`unexpected import output: ${last.stdout}`)
-      const raw = await rawInsert(ctx, last.store)
+      const first = importOnce(ctx, file)
+      if (!first.stdout.includes(`imported ${fmt(EVENTS)} events (segment)`)) throw new Error(`unexpected import output: ${first.stdout}`)
+      // joe's store holds the rows (a), so they are exactly the same values; kept aside for every raw run.
+      const rowsFrom = storePath('rows')
+      removeStore(rowsFrom)
+      renameSync(first.store, rowsFrom)
+      // Interleaved, so a slow spell on the machine hits both alike.
+      const runs = []
+      const rawRuns = []
+      for (let i = 0; i < SAMPLES; i++) {
+        runs.push(importOnce(ctx, file))
+        rawRuns.push(rawInsertOnce(ctx, rowsFrom))
+      }
+      const raw = {rows: rawRuns[0].rows, ms: summarize(rawRuns.map((r) => r.ms)).median, spread: rawRuns.map((r) => r.ms)}
+      if (raw.rows !== EVENTS) throw new Error(`the raw insert got ${raw.rows} rows, expected ${EVENTS}`)
       const importMs = summarize(runs.map((r) => r.ms)).median
       const rss = Math.max(...runs.map((r) => r.rssMb))
       const rawPerS = (raw.rows / raw.ms) * 1000
