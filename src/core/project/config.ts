@@ -3,8 +3,8 @@ import path from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {validateAgainstSchema} from '../journey/schema-check.js'
-import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 import type {NameNormalization} from '../store/event-names.js'
+import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 
 export const CONFIG_FILE = 'joe.config.yaml'
 
@@ -60,7 +60,15 @@ export interface LoadedConfig {
 }
 
 export function defaultConfig(root: string): JoeConfig {
-  return {root, journeys: ['journeys'], store: '.joe/events.db', templatesDir: 'templates', policies: {}, environments: {}, events: {normalizeNames: 'none'}}
+  return {
+    root,
+    journeys: ['journeys'],
+    store: '.joe/events.db',
+    templatesDir: 'templates',
+    policies: {},
+    environments: {},
+    events: {normalizeNames: 'none'},
+  }
 }
 
 /**

@@ -102,10 +102,26 @@ export class ByteCounter implements ByteSink {
   }
 }
 
+/** One record of an import file with its 1-based line number (the first line of a multi-line CSV record). */
+export interface SourceRecord {
+  line: number
+  parsed: ParsedRecord
+}
+
+/** Gets each record of a file, in file order. */
+type TakeRecord = (line: number, parsed: ParsedRecord) => void
+
 /**
- * Streams the records of an import file in batches; holds one read buffer (or CSV batch) at a time.
- * Every byte read goes to `bytes` (which hashes them, or passes them on) before its records are used.
+ * Reads the records of a file, giving each to `take`; yields after each stretch (a read buffer of
+ * NDJSON, CSV_BATCH CSV records), so callers hold one stretch at a time. Every byte read goes to
+ * `bytes` (which hashes them, or passes them on) before its records are taken.
  */
+function readStretches(filePath: string, format: ImportFormat, bytes: ByteSink, take: TakeRecord): AsyncGenerator<void> {
+  const stream = createReadStream(filePath, {highWaterMark: READ_BUFFER})
+  return format === 'csv' ? csvStretches(stream, filePath, bytes, take) : ndjsonStretches(stream, format, bytes, take)
+}
+
+/** Streams the records of an import file in batches; holds one read buffer (or CSV batch) at a time. */
 export async function* readRecordBatches(
   filePath: string,
   format: ImportFormat,
@@ -113,9 +129,30 @@ export async function* readRecordBatches(
   bytes: ByteSink,
 ): AsyncGenerator<RecordBatch> {
   const rows = new RowMaker(options)
-  const stream = createReadStream(filePath, {highWaterMark: READ_BUFFER})
-  if (format === 'csv') yield* readCsv(stream, filePath, bytes, rows)
-  else yield* readNdjson(stream, format === 'segment' ? fromSegmentRecord : fromJoeRecord, bytes, rows)
+  let batch = emptyBatch()
+  const take: TakeRecord = (line, parsed) => {
+    batch.records++
+    if (parsed.error !== undefined) batch.issues.push({line, message: parsed.error})
+    else rows.push(batch, parsed.event)
+  }
+  for await (const _ of readStretches(filePath, format, bytes, take)) {
+    yield {...batch, bytesRead: bytes.read}
+    batch = emptyBatch()
+  }
+}
+
+/** The records of an import file one by one, as they are read (for callers that want the events themselves). */
+export async function* readRecords(
+  filePath: string,
+  format: ImportFormat,
+  bytes: ByteSink = new ByteCounter(),
+): AsyncGenerator<SourceRecord> {
+  let records: SourceRecord[] = []
+  for await (const _ of readStretches(filePath, format, bytes, (line, parsed) => records.push({line, parsed}))) {
+    const stretch = records
+    records = []
+    yield* stretch
+  }
 }
 
 /**
@@ -178,44 +215,31 @@ export class LineSplitter {
   }
 }
 
-async function* readNdjson(
-  stream: ReadStream,
-  normalise: (record: unknown) => ParsedRecord,
-  bytes: ByteSink,
-  rows: RowMaker,
-): AsyncGenerator<RecordBatch> {
+async function* ndjsonStretches(stream: ReadStream, format: ImportFormat, bytes: ByteSink, take: TakeRecord): AsyncGenerator<void> {
+  const normalise = format === 'segment' ? fromSegmentRecord : fromJoeRecord
   const splitter = new LineSplitter()
   let line = 0
-  let batch = emptyBatch()
   const onLine = (raw: string) => {
     line++
     const text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
     if (text.trim() === '') return
-    batch.records++
     let value: unknown
     try {
       value = JSON.parse(text)
     } catch (error) {
-      batch.issues.push({line, message: `not valid JSON: ${(error as Error).message}`})
+      take(line, {error: `not valid JSON: ${(error as Error).message}`})
       return
     }
-    const parsed = normalise(value)
-    if (parsed.error !== undefined) batch.issues.push({line, message: parsed.error})
-    else rows.push(batch, parsed.event)
-  }
-  const take = () => {
-    const full = {...batch, bytesRead: bytes.read}
-    batch = emptyBatch()
-    return full
+    take(line, normalise(value))
   }
   try {
     for await (const chunk of stream) {
       bytes.add(chunk as Buffer)
       splitter.write(chunk as Buffer, onLine)
-      if (batch.records > 0) yield take()
+      yield
     }
     splitter.end(onLine)
-    yield take()
+    yield
   } finally {
     stream.destroy()
   }
@@ -226,30 +250,24 @@ interface CsvOutput {
   info: {lines: number}
 }
 
-async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteSink, rows: RowMaker): AsyncGenerator<RecordBatch> {
+async function* csvStretches(stream: ReadStream, filePath: string, bytes: ByteSink, take: TakeRecord): AsyncGenerator<void> {
   stream.on('data', (chunk) => bytes.add(chunk as Buffer))
   const parser = stream.pipe(
     parseCsv({info: true, bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true}),
   )
   // Broken records (bad quoting) are skipped by the parser and reported through this event; it
   // can fire ahead of records still buffered, so issues are sorted by line at the end.
-  let batch = emptyBatch()
   let lastBrokenLine = -1
   parser.on('skip', (error: Error & {lines?: number}) => {
     const line = error.lines ?? 0
     // A bad quote can trip the parser twice on one line (e.g. also "quote not closed" at the end).
     if (line === lastBrokenLine) return
     lastBrokenLine = line
-    batch.records++
-    batch.issues.push({line, message: `not valid CSV: ${error.message.replace(/ at line \d+/, '')}`})
+    take(line, {error: `not valid CSV: ${error.message.replace(/ at line \d+/, '')}`})
   })
   stream.on('error', (error) => parser.destroy(error))
-  const take = () => {
-    const full = {...batch, bytesRead: bytes.read}
-    batch = emptyBatch()
-    return full
-  }
   let columns: CsvColumns | undefined
+  let taken = 0
   try {
     for await (const {record, info} of parser as AsyncIterable<CsvOutput>) {
       // info.lines is where the record ends; quoted newlines inside it move its start up.
@@ -267,13 +285,10 @@ async function* readCsv(stream: ReadStream, filePath: string, bytes: ByteSink, r
         continue
       }
       if (record.length === 1 && record[0]?.trim() === '') continue
-      batch.records++
-      const parsed = fromCsvRecord(record, columns)
-      if (parsed.error !== undefined) batch.issues.push({line, message: parsed.error})
-      else rows.push(batch, parsed.event)
-      if (batch.records >= CSV_BATCH) yield take()
+      take(line, fromCsvRecord(record, columns))
+      if (++taken % CSV_BATCH === 0) yield
     }
-    yield take()
+    yield
   } finally {
     parser.destroy()
     stream.destroy()

@@ -2,7 +2,7 @@ import type {Diagnostic} from '../errors.js'
 import {isObject} from '../journey/rules/rule-context.js'
 import type {SourceFile} from '../journey/source.js'
 import {countSmsSegments} from './sms-segments.js'
-import {type CompiledLiquid, type MessageTemplate, type TemplateCatalog, templateKey} from './template-types.js'
+import {type CompiledLiquid, type MessageTemplate, templateKey} from './template-types.js'
 import {positionAt} from './text-position.js'
 
 /**
