@@ -1,4 +1,5 @@
 import {closest} from '../journey/suggest.js'
+import {LruCache} from '../lru.js'
 import type {EventStore} from './store-types.js'
 
 /**
@@ -27,18 +28,15 @@ export function snakeCase(name: string): string {
   return words.length === 0 ? name : words.join('_')
 }
 
-/** Distinct names kept by one normaliser; a file with more distinct names is converted without the cache. */
-const CACHED_NAMES = 10_000
-
-/** The event-name conversion of an import, or undefined for `none`; remembers the names it changed. */
+/** The event-name conversion of an import, or undefined for `none`; an import has few distinct names, converted once each. */
 export function nameNormalizer(normalization: NameNormalization): ((name: string) => string) | undefined {
   if (normalization === 'none') return undefined
-  const cache = new Map<string, string>()
+  const cache = new LruCache<string, string>(10_000)
   return (name) => {
     let normalized = cache.get(name)
     if (normalized === undefined) {
       normalized = snakeCase(name)
-      if (cache.size < CACHED_NAMES) cache.set(name, normalized)
+      cache.set(name, normalized)
     }
     return normalized
   }

@@ -1,4 +1,5 @@
 import {CronExpressionParser} from 'cron-parser'
+import {LruCache} from '../../lru.js'
 import {parseDuration} from '../duration.js'
 import type {YamlPath} from '../source.js'
 import {didYouMean} from '../suggest.js'
@@ -40,21 +41,21 @@ export const durationRule: Rule = (ctx) => {
 
 /**
  * Remembers a pure check of a string: a project repeats the same few zones and cron expressions in
- * hundreds of journeys, and each check builds an Intl formatter or a cron parser (~0.1 ms). At most
- * `limit` answers are kept, so a long-lived process does not grow.
+ * hundreds of journeys, and each check builds an Intl formatter or a cron parser (~0.1 ms).
  */
-function remembered<T>(limit: number, check: (key: string) => T): (key: string) => T {
-  const answers = new Map<string, T>()
+function remembered<T extends NonNullable<unknown> | null>(check: (key: string) => T): (key: string) => T {
+  const answers = new LruCache<string, T>(1000)
   return (key) => {
-    if (answers.has(key)) return answers.get(key) as T
+    const known = answers.get(key)
+    if (known !== undefined) return known
     const answer = check(key)
-    if (answers.size < limit) answers.set(key, answer)
+    answers.set(key, answer)
     return answer
   }
 }
 
 /** Whether `zone` is an IANA time zone this Node knows. */
-export const isValidTimeZone = remembered(1000, (zone: string): boolean => {
+export const isValidTimeZone = remembered((zone: string): boolean => {
   try {
     new Intl.DateTimeFormat('en-US', {timeZone: zone})
     return true
@@ -63,11 +64,11 @@ export const isValidTimeZone = remembered(1000, (zone: string): boolean => {
   }
 })
 
-/** Why a five-field cron expression does not parse, or undefined when it does. */
-const cronProblem = remembered(1000, (cron: string): string | undefined => {
+/** Why a five-field cron expression does not parse, or null when it does. */
+const cronProblem = remembered((cron: string): string | null => {
   try {
     CronExpressionParser.parse(cron, {strict: false})
-    return undefined
+    return null
   } catch (error) {
     return `does not parse: ${(error as Error).message}`
   }
@@ -119,7 +120,7 @@ export const settingsRule: Rule = (ctx) => {
     let problem: string | undefined
     if (fields !== 5)
       problem = `has ${fields} field${fields === 1 ? '' : 's'}; standard cron has 5 (minute hour day-of-month month day-of-week)`
-    else problem = cronProblem(cron)
+    else problem = cronProblem(cron) ?? undefined
     if (problem) {
       ctx.report({
         code: 'JOE2063',
