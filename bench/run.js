@@ -13,6 +13,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {celBenchmarks} from './benchmarks/cel.js'
+import {importBenchmarks} from './benchmarks/import.js'
 import {simulateBenchmarks} from './benchmarks/simulate.js'
 import {startupBenchmarks} from './benchmarks/startup.js'
 import {validateBenchmarks} from './benchmarks/validate.js'
@@ -33,14 +34,16 @@ import {measureInterleaved, runOnce, summarize} from './lib/measure.js'
  * @property {string} name stable id, used by --only and in --json output
  * @property {string | ((ctx: Context) => string)} title what the table shows
  * @property {boolean} [baseline] the yardstick the others are divided by (exactly one)
- * @property {{maxRatio: number}} [aim] met when median / baseline median is below maxRatio
+ * @property {{maxRatio: number, versus?: string}} [aim] met when median / baseline median is below maxRatio;
+ *   with `versus`, the median of that benchmark (run whenever this one runs) is the yardstick instead
  * @property {(ctx: Context) => import('./lib/measure.js').Invocation} invocation
- * @property {(stdout: string, ctx: Context, invocation: import('./lib/measure.js').Invocation) => void} [check]
+ * @property {(ctx: Context) => Promise<void>} [prepare] makes what the invocation needs (once, before it is asked for)
+ * @property {(stdout: string, ctx: Context, invocation: import('./lib/measure.js').Invocation) => void | Promise<void>} [check]
  *   throws when the output of a first, untimed run is wrong
  */
 
 /** @type {Benchmark[]} */
-const BENCHMARKS = [...startupBenchmarks, ...validateBenchmarks, ...simulateBenchmarks, ...celBenchmarks]
+const BENCHMARKS = [...startupBenchmarks, ...validateBenchmarks, ...simulateBenchmarks, ...celBenchmarks, ...importBenchmarks]
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 
@@ -98,6 +101,7 @@ const shellQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`
 /** Same rounds through hyperfine; it subtracts its own shell's start-up from every time. */
 function measureWithHyperfine(items, {runs, warmup}, tmp) {
   const out = path.join(tmp, 'hyperfine.json')
+  const prepares = items.flatMap(({invocation: inv}) => ['--prepare', inv.fresh ? `rm -f ${inv.fresh.map(shellQuote).join(' ')}` : 'true'])
   const commands = items.map(({invocation: inv}) => {
     const env = Object.entries(inv.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v ?? '')} `)
     return `cd ${shellQuote(inv.cwd ?? root)} && ${env.join('')}${[inv.command, ...inv.args].map(shellQuote).join(' ')}`
@@ -105,7 +109,7 @@ function measureWithHyperfine(items, {runs, warmup}, tmp) {
   const names = items.flatMap((item) => ['--command-name', item.name])
   execFileSync(
     'hyperfine',
-    ['--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', out, ...names, ...commands],
+    ['--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', out, ...prepares, ...names, ...commands],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -114,7 +118,7 @@ function measureWithHyperfine(items, {runs, warmup}, tmp) {
   return new Map(report.results.map((r, i) => [items[i].name, r.times.map((s) => s * 1000)]))
 }
 
-function main() {
+async function main() {
   const options = parseOptions()
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'joe-bench-'))
@@ -138,7 +142,10 @@ function main() {
   }
   const progress = !options.json && process.stderr.isTTY
   try {
-    const selected = BENCHMARKS.filter((b) => b.baseline || options.only.length === 0 || options.only.includes(b.name))
+    const wanted = new Set(options.only)
+    for (const b of BENCHMARKS) if (wanted.has(b.name) && b.aim?.versus) wanted.add(b.aim.versus)
+    const selected = BENCHMARKS.filter((b) => b.baseline || wanted.size === 0 || wanted.has(b.name))
+    for (const b of selected) await b.prepare?.(ctx)
     const items = selected.map((b) => ({
       benchmark: b,
       name: b.name,
@@ -146,7 +153,7 @@ function main() {
       invocation: b.invocation(ctx),
     }))
     // One untimed run each to check that the command works and prints what it should.
-    for (const item of items) item.benchmark.check?.(runOnce(item.name, item.invocation).stdout, ctx, item.invocation)
+    for (const item of items) await item.benchmark.check?.(runOnce(item.name, item.invocation).stdout, ctx, item.invocation)
 
     const useHyperfine = options.hyperfine && hasHyperfine()
     if (options.hyperfine && !useHyperfine) throw new Error('--hyperfine: hyperfine is not on PATH')
@@ -164,7 +171,16 @@ function main() {
     const results = items.map((item) => {
       const stats = summarize(times.get(item.name))
       const ratio = stats.median / base.median
-      const aim = item.benchmark.aim ? {maxRatio: item.benchmark.aim.maxRatio, met: ratio < item.benchmark.aim.maxRatio} : undefined
+      const versus = item.benchmark.aim?.versus
+      const yardstick = versus ? summarize(times.get(versus)) : base
+      const aimRatio = stats.median / yardstick.median
+      const aim = item.benchmark.aim
+        ? {
+            maxRatio: item.benchmark.aim.maxRatio,
+            ...(versus ? {versus, ratio: round(aimRatio, 2), minRatio: round(stats.min / yardstick.min, 2)} : {}),
+            met: aimRatio < item.benchmark.aim.maxRatio,
+          }
+        : undefined
       return {
         name: item.name,
         title: item.title,
@@ -216,7 +232,7 @@ function printTable(env, results) {
       `${r.minMs.toFixed(1)} ms`,
       `${r.maxMs.toFixed(1)} ms`,
       `${r.ratio.toFixed(2)}x`,
-      r.aim ? `< ${r.aim.maxRatio}x` : '',
+      r.aim ? (r.aim.versus ? `${r.aim.ratio.toFixed(2)}x ${r.aim.versus}, aim < ${r.aim.maxRatio}x` : `< ${r.aim.maxRatio}x`) : '',
       r.aim ? (r.aim.met ? 'met' : 'NOT MET') : r.baseline ? '(baseline)' : '',
     ]),
   ]
@@ -234,9 +250,7 @@ function printTable(env, results) {
   process.stdout.write(`${[line(rows[0]), ...rows.slice(1).map(line)].join('\n')}\n`)
 }
 
-try {
-  main()
-} catch (error) {
+main().catch((error) => {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exitCode = 1
-}
+})

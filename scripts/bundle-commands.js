@@ -84,7 +84,12 @@ if (process.env.JOE_NO_BUNDLE === '1') {
 
 // Worker thread entries, started by URL (new Worker(new URL('./x-worker.js', import.meta.url))):
 // bundled in place like a command, so a worker loads one file, not the module graph.
-const WORKERS = ['dist/core/simulate/simulate-worker.js', 'dist/cli/simulate-run-worker.js']
+const WORKERS = [
+  'dist/core/simulate/simulate-worker.js',
+  'dist/cli/simulate-run-worker.js',
+  'dist/core/project/check-worker.js',
+  'dist/core/store/record-worker.js',
+]
 
 const commands = readdirSync(commandsDir, {recursive: true, encoding: 'utf8'})
   .filter((f) => f.endsWith('.js'))

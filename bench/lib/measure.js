@@ -2,6 +2,7 @@
 // interleaved round by round, so a slow spell on the machine hits every
 // benchmark alike instead of skewing the ratios between them.
 import {spawnSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
 
 /**
  * @typedef {object} Invocation
@@ -10,6 +11,7 @@ import {spawnSync} from 'node:child_process'
  * @property {string} [cwd]
  * @property {Record<string, string | undefined>} [env] added to process.env
  * @property {number[]} [exitCodes] accepted exit codes (default [0])
+ * @property {string[]} [fresh] files removed before every run (untimed), e.g. a store the command fills
  */
 
 /**
@@ -19,6 +21,7 @@ import {spawnSync} from 'node:child_process'
  * @param {Invocation} inv
  */
 export function runOnce(name, inv) {
+  for (const file of inv.fresh ?? []) rmSync(file, {force: true})
   const start = process.hrtime.bigint()
   const result = spawnSync(inv.command, inv.args, {
     cwd: inv.cwd,

@@ -96,7 +96,11 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
         // collected and written whole at the end, never left truncated.
         let trace = ''
         const onResult = flags.trace
-          ? {onResult: (journey: string, customer: Parameters<typeof traceLines>[1]) => void (trace += traceLines(journey, customer))}
+          ? {
+              onResult: (journey: string, customer: Parameters<typeof traceLines>[1]) => {
+                trace += traceLines(journey, customer)
+              },
+            }
           : {}
         result = await withRuntime(env, flags.config, (runtime) =>
           simulateEnvironment(runtime.ctx, {...options, ...onResult, ...onProgress}),

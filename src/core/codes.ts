@@ -171,6 +171,12 @@ export const CODES = {
     severity: 'warning',
     summary: 'A `next` on a branch or split step is ignored: its cases or variants choose the next step.',
   },
+  JOE2070: {
+    name: 'event-type-near-miss',
+    severity: 'warning',
+    summary:
+      'A journey names an event type the local event store has never seen, while it has one much like it (e.g. `order_completed` and Segment\'s "Order Completed"): the journey would never see those events.',
+  },
   JOE2090: {name: 'test-unknown-journey', severity: 'error', summary: 'A test file names a journey id that no journey file declares.'},
   JOE2091: {name: 'test-unknown-step', severity: 'error', summary: 'A test expects a path through a step that the journey does not have.'},
   JOE2092: {name: 'test-unknown-variant', severity: 'error', summary: 'A test pins a split variant that the journey does not have.'},

@@ -1,5 +1,6 @@
 import type {Diagnostic} from './errors.js'
 import {type AnalyzeOptions, analyzeProject} from './project/analyze.js'
+import {eventTypeWarnings, localEventTypes} from './project/event-types.js'
 import {VALIDATE_FORMAT_VERSION, type ValidatedFile, type ValidateResult} from './validate-result.js'
 
 export interface ValidateOptions extends AnalyzeOptions {}
@@ -21,7 +22,7 @@ const count = (diagnostics: Diagnostic[], severity: Diagnostic['severity']) => d
 
 /** `joe validate`: every problem in every file, in one run. */
 export async function validateProjectDetailed(options: ValidateOptions): Promise<DetailedValidateResult> {
-  const analysis = await analyzeProject(options)
+  const analysis = await analyzeProject({models: false, ...options})
   const sources = new Map<string, string>()
   const files: ValidatedFile[] = []
   const diagnostics: Diagnostic[] = [...analysis.projectDiagnostics]
@@ -38,7 +39,10 @@ export async function validateProjectDetailed(options: ValidateOptions): Promise
       infoCount: count(file.diagnostics, 'info'),
     })
   }
+  // Event names are checked against the local store when the project has one (docs/journey-format.md).
+  const known = localEventTypes(analysis.config)
   for (const file of analysis.files) {
+    if (known && file.kind === 'journey') file.diagnostics.push(...eventTypeWarnings(file, known))
     if (file.source) sources.set(file.display, file.source.text)
     diagnostics.push(...file.diagnostics)
     files.push({

@@ -78,12 +78,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   for (const call of [...SEGMENT_CALLS, 'import' as const]) {
     app.post(`/v1/${call}`, async (request, reply) => {
       if (ingest === undefined) {
-        return reply
-          .code(404)
-          .send({
-            success: false,
-            error: {code: 'not_ingest', message: `this joe serve process runs the ${deps.role} role: send events to an ingest process`},
-          })
+        return reply.code(404).send({
+          success: false,
+          error: {code: 'not_ingest', message: `this joe serve process runs the ${deps.role} role: send events to an ingest process`},
+        })
       }
       const parsed = parseSegmentCall(call === 'import' ? 'batch' : (call as SegmentCall), request.body, deps.wall())
       const key = 'problem' in parsed ? bodyWriteKey(request.body) : parsed.writeKey

@@ -1,6 +1,9 @@
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {openEventStore} from '../../src/core/store/open-store.js'
+import {EventWriter} from '../../src/core/store/write-events.js'
 import {validateProject} from '../../src/core/validate.js'
+import {tempProject} from '../helpers/temp-project.js'
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/validate')
 
@@ -38,5 +41,58 @@ describe('validateProject', () => {
   it('reports a missing path and a folder without journeys', async () => {
     const result = await validateProject({paths: ['does-not-exist', 'ten-mistakes/..//clean/..'], cwd: fixtures})
     expect(result.diagnostics.map((d) => d.code)).toContain('JOE1031')
+  })
+})
+
+describe('validateProject against the local event store', () => {
+  const journey = (entry: string, exit: string) =>
+    [
+      'version: 1',
+      'id: buyers',
+      'name: Buyers',
+      `entry: { event: ${entry} }`,
+      `exit: [{ event: ${exit} }]`,
+      'steps:',
+      '  - { id: thanks, send: { channel: email, template: thanks } }',
+      '',
+    ].join('\n')
+
+  async function project(entry: string, exit: string, storeTypes?: string[]): Promise<string> {
+    const cwd = await tempProject({'joe.config.yaml': 'journeys: journeys\n', 'journeys/buyers.journey.yaml': journey(entry, exit)})
+    if (storeTypes) {
+      const store = openEventStore(path.join(cwd, '.joe/events.db'))
+      const writer = new EventWriter(store, {sourceName: 'test', format: 'joe', byteSize: 0, importedAt: 0})
+      storeTypes.forEach((type, i) => {
+        writer.add({customer_id: 'c1', type, timestamp: i, properties: {}})
+      })
+      writer.finish('hash', storeTypes.length)
+      store.close()
+    }
+    return cwd
+  }
+
+  it('warns (JOE2070) at an event name the store has never seen when it has one spelled differently', async () => {
+    const cwd = await project('order_completed', 'cart_emptied', ['Order Completed', 'Cart Updated', 'identify'])
+    const result = await validateProject({paths: [], cwd})
+    expect(result.errorCount).toBe(0)
+    expect(result.diagnostics).toEqual([
+      {
+        code: 'JOE2070',
+        severity: 'warning',
+        message: 'the local event store has no "order_completed" events, but has "Order Completed"',
+        hint: expect.stringContaining('--normalize-names snake_case'),
+        location: expect.objectContaining({file: 'journeys/buyers.journey.yaml', line: 4, column: 17}),
+      },
+    ])
+  })
+
+  it('says nothing without a store, when the store has the name, or when nothing is near', async () => {
+    for (const cwd of [
+      await project('order_completed', 'order_refunded'),
+      await project('order_completed', 'order_refunded', ['order_completed', 'identify']),
+      await project('subscription_renewed', 'plan_changed', ['Order Completed', 'identify']),
+    ]) {
+      expect((await validateProject({paths: [], cwd})).diagnostics).toEqual([])
+    }
   })
 })

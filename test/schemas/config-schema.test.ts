@@ -10,6 +10,8 @@ store: .joe/events.db           # the local event store used by simulate (SQLite
 templates:                      # optional catalog; when present, unknown template ids are errors
   email: [welcome-1, cart-reminder-1]
   sms: [cart-sms-1]
+events:                         # how \`joe events import\` treats what it reads
+  normalize_names: snake_case   # "Order Completed" is stored as order_completed
 policies:                       # checked by \`simulate --check\` and by deploy gates
   max_messages_per_customer: { limit: 5, per: 7d }
 environments:
@@ -54,6 +56,8 @@ describe('config.schema.json', () => {
     ['an environment store of an unknown kind', withChange((d) => (d.environments.dev.store = 'mysql://h/db')), 'pattern'],
     ['a protected flag that is not a boolean', withChange((d) => (d.environments.prod.protected = 'yes')), 'type'],
     ['an empty journeys list', {journeys: []}, 'minItems'],
+    ['an unknown name normalisation', {events: {normalize_names: 'kebab-case'}}, 'enum'],
+    ['an unknown events setting', {events: {rename: true}}, 'additionalProperties'],
   ]
 
   it.each(bad)('rejects %s', (_label, doc, keyword) => {

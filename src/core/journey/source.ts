@@ -1,5 +1,6 @@
 import {type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments} from 'yaml'
 import type {Diagnostic, SourceLocation} from '../errors.js'
+import {fastYamlValue} from './fast-yaml.js'
 
 /** A path into a YAML document: mapping keys and sequence indices. */
 export type YamlPath = ReadonlyArray<string | number>
@@ -31,8 +32,18 @@ const YAML_CODE: Record<string, string> = {
   TAB_AS_INDENT: 'JOE1003',
 }
 
-/** Parses YAML text with source positions; never throws on bad input. */
+/**
+ * Parses YAML text with source positions; never throws on bad input. Text in the subset that
+ * fast-yaml.ts reads (nearly every journey) is read there, and `yaml` builds the positions only if
+ * something asks for one; anything else goes to `yaml` at once. Same value and diagnostics either way.
+ */
 export function parseYamlSource(file: string, text: string): ParseResult {
+  const fast = fastYamlValue(text)
+  if (fast !== undefined) return {source: detachedSource(file, text, fast), diagnostics: []}
+  return parseWithPositions(file, text)
+}
+
+function parseWithPositions(file: string, text: string): ParseResult {
   const lineCounter = new LineCounter()
   const diagnostics: Diagnostic[] = []
   const at = (offset: number): SourceLocation => {
@@ -109,6 +120,29 @@ export function parseYamlSource(file: string, text: string): ParseResult {
     return {source, diagnostics}
   }
   return {source, diagnostics}
+}
+
+/**
+ * A SourceFile for text that parsed before, without holding its YAML document: positions (and the
+ * value, when not given) come from parsing the text again on first use. Parsing is deterministic, so
+ * they are the same. Holding 500 parsed documents costs the garbage collector more than parsing the
+ * few that are asked for a position again.
+ */
+export function detachedSource(file: string, text: string, known?: {value: unknown}): SourceFile {
+  let parsed: SourceFile | undefined
+  const full = (): SourceFile => {
+    parsed ??= parseWithPositions(file, text).source
+    return parsed
+  }
+  return {
+    file,
+    text,
+    get value() {
+      return known ? known.value : full().value
+    },
+    locate: (path, options) => full().locate(path, options),
+    locateInScalar: (path, offset) => full().locateInScalar(path, offset),
+  }
 }
 
 function yamlMessage(code: string, message: string): string {

@@ -4,6 +4,7 @@ import {type Diagnostic, JoeError} from '../errors.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {validateAgainstSchema} from '../journey/schema-check.js'
 import type {SourceFile} from '../journey/source.js'
+import type {NameNormalization} from '../store/event-names.js'
 import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 import {isInside} from './user-files.js'
 
@@ -47,6 +48,8 @@ export interface JoeConfig {
   templatesDir: string
   policies: {maxMessagesPerCustomer?: {limit: number; per: string}}
   environments: Record<string, EnvironmentConfig>
+  /** How `joe events import` treats what it reads. */
+  events: {normalizeNames: NameNormalization}
 }
 
 export interface LoadedConfig {
@@ -59,7 +62,15 @@ export interface LoadedConfig {
 }
 
 export function defaultConfig(root: string): JoeConfig {
-  return {root, journeys: ['journeys'], store: '.joe/events.db', templatesDir: 'templates', policies: {}, environments: {}}
+  return {
+    root,
+    journeys: ['journeys'],
+    store: '.joe/events.db',
+    templatesDir: 'templates',
+    policies: {},
+    environments: {},
+    events: {normalizeNames: 'none'},
+  }
 }
 
 /**
@@ -139,6 +150,7 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     templatesDir: typeof raw.templates_dir === 'string' ? raw.templates_dir : base.templatesDir,
     policies: policies.max_messages_per_customer ? {maxMessagesPerCustomer: policies.max_messages_per_customer} : {},
     environments,
+    events: {normalizeNames: (raw.events as {normalize_names?: NameNormalization} | undefined)?.normalize_names ?? 'none'},
   }
   await addTemplateFiles(config)
   return {config, diagnostics, text: source.text, display}

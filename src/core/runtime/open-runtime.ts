@@ -47,7 +47,10 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<OpenRunt
     conn = openSqliteConnection(env.target.path, {synchronous: 'NORMAL'})
   } else {
     const {openPostgresPool} = await import('../deploy/postgres-store.js')
-    conn = await openPostgresPool(env.target.url, {size: options.pool ?? 2, applicationName: options.applicationName ?? `joe ${options.env}`})
+    conn = await openPostgresPool(env.target.url, {
+      size: options.pool ?? 2,
+      applicationName: options.applicationName ?? `joe ${options.env}`,
+    })
   }
   const ctx: RuntimeContext = {conn, env: options.env, clock: env.config.clock ?? 'real', wall: options.wall}
   try {

@@ -2,7 +2,7 @@ import {basename} from 'node:path'
 import {JoeError} from '../errors.js'
 import {detectFormat, type ImportFormat} from '../store/detect-format.js'
 import {type ImportIssue, ImportRejectedError, MAX_ISSUES} from '../store/import-events.js'
-import {ByteTracker, eventFileSize, readRecords} from '../store/read-records.js'
+import {eventFileSize, readRecords} from '../store/read-records.js'
 import type {NewEvent} from '../store/store-types.js'
 import type {RuntimeContext} from './context.js'
 import {appendEvents} from './events-log.js'
@@ -90,7 +90,7 @@ async function validate(file: string, format: ImportFormat): Promise<number> {
   const issues: ImportIssue[] = []
   let issueCount = 0
   let count = 0
-  for await (const record of readRecords(file, format, new ByteTracker())) {
+  for await (const record of readRecords(file, format)) {
     if (record.parsed.event) count++
     else {
       issueCount++
@@ -102,7 +102,7 @@ async function validate(file: string, format: ImportFormat): Promise<number> {
 }
 
 async function* events(file: string, format: ImportFormat): AsyncGenerator<NewEvent> {
-  for await (const record of readRecords(file, format, new ByteTracker())) if (record.parsed.event) yield record.parsed.event
+  for await (const record of readRecords(file, format)) if (record.parsed.event) yield record.parsed.event
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

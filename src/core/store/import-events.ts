@@ -1,19 +1,16 @@
+import {availableParallelism} from 'node:os'
 import {basename} from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
 import {detectFormat, type ImportFormat} from './detect-format.js'
+import type {NameNormalization} from './event-names.js'
 import {translateSqliteError} from './open-store.js'
-import {ByteTracker, eventFileSize, hashFile, readRecords} from './read-records.js'
+import {ByteCounter, eventFileSize, hashFile, type ImportIssue, readRecordBatches} from './read-records.js'
+import {readRecordBatchesInWorker} from './record-thread.js'
 import type {EventStore} from './store-types.js'
 import {EventWriter} from './write-events.js'
 
 export type {ImportFormat} from './detect-format.js'
-
-/** One line that is not a valid event. */
-export interface ImportIssue {
-  /** 1-based line in the import file. */
-  line: number
-  message: string
-}
+export type {ImportIssue} from './read-records.js'
 
 export interface ImportProgress {
   /** Records read so far (non-blank NDJSON lines, CSV data rows). */
@@ -36,7 +33,17 @@ export interface ImportOptions {
   progressEvery?: number
   /** Name recorded in the `imports` table; default the file's base name. */
   sourceName?: string
+  /**
+   * Read and parse the file on a worker thread while this one writes; default: for files of
+   * WORKER_MIN_BYTES or more when there is more than one core.
+   */
+  readInWorker?: boolean
+  /** How event names are stored; default `none` (as sent). */
+  normalizeNames?: NameNormalization
 }
+
+/** Below this size a worker thread takes longer to start than it saves. */
+export const WORKER_MIN_BYTES = 16 * 1024 * 1024
 
 export interface ImportResult {
   file: string
@@ -56,6 +63,11 @@ export interface ImportResult {
   contentHash: string
   /** The `imports` row written; absent when alreadyImported. */
   importId?: number
+  /**
+   * Event names that name normalisation changed, as sent -> as stored, in the order first seen; at
+   * most MAX_REPORTED_RENAMES of them. Empty without normalisation.
+   */
+  renamed: Record<string, string>
 }
 
 /** Issues kept in memory and on errors; the count covers the rest. */
@@ -129,13 +141,13 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
     if (isKnownHash(store, hash)) return alreadyImported(filePath, format, hash)
   }
 
-  const tracker = new ByteTracker()
   const issues: ImportIssue[] = []
   let issueCount = 0
   let lines = 0
+  let bytesRead = 0
   const every = options.progressEvery ?? 50_000
   const skipInvalid = options.skipInvalid ?? false
-  const progress = (writer: EventWriter) => options.onProgress?.({lines, imported: writer.inserted, bytesRead: tracker.bytes, totalBytes})
+  const progress = (writer: EventWriter) => options.onProgress?.({lines, imported: writer.inserted, bytesRead, totalBytes})
 
   begin(store)
   const writer = new EventWriter(store, {
@@ -144,21 +156,29 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
     byteSize: totalBytes,
     importedAt: options.now,
   })
-  for await (const {line, parsed} of readRecords(filePath, format, tracker)) {
-    lines++
-    if (parsed.error !== undefined) {
+  const inWorker = options.readInWorker ?? (totalBytes >= WORKER_MIN_BYTES && availableParallelism() > 1)
+  const read = {normalizeNames: options.normalizeNames ?? 'none'}
+  const bytes = new ByteCounter()
+  const batches = inWorker ? readRecordBatchesInWorker(filePath, format, read, bytes) : readRecordBatches(filePath, format, read, bytes)
+  const renamed: Record<string, string> = {}
+  // for await stops the reading (and its worker) when writing fails midway.
+  for await (const batch of batches) {
+    const before = lines
+    lines += batch.records
+    bytesRead = batch.bytesRead
+    for (const [sent, stored] of batch.renamed) renamed[sent] = stored
+    for (const issue of batch.issues) {
       issueCount++
-      if (issues.length < MAX_ISSUES) issues.push({line, message: parsed.error})
-    } else if (skipInvalid || issueCount === 0) {
-      // Once a line is bad and the import will be refused, keep reading only to report every issue.
-      writer.add(parsed.event)
+      if (issues.length < MAX_ISSUES) issues.push(issue)
     }
-    if (lines % every === 0) progress(writer)
+    // Once a line is bad and the import will be refused, keep reading only to report every issue.
+    if (skipInvalid || issueCount === 0) writer.addRows(batch.rows)
+    if (Math.floor(lines / every) > Math.floor(before / every)) progress(writer)
   }
+  const contentHash = bytes.digest()
   writer.flush()
   issues.sort((a, b) => a.line - b.line)
   if (issueCount > 0 && !skipInvalid) throw new ImportRejectedError(filePath, issues, issueCount)
-  const contentHash = tracker.digest()
   if (isKnownHash(store, contentHash)) {
     db.exec('ROLLBACK')
     return alreadyImported(filePath, format, contentHash)
@@ -177,6 +197,7 @@ async function importFile(store: EventStore, filePath: string, options: ImportOp
     alreadyImported: false,
     contentHash,
     importId: writer.importId,
+    renamed,
   }
 }
 
@@ -204,5 +225,5 @@ function isKnownHash(store: EventStore, hash: string): boolean {
 }
 
 function alreadyImported(file: string, format: ImportFormat, contentHash: string): ImportResult {
-  return {file, format, lines: 0, imported: 0, duplicates: 0, skipped: [], skippedCount: 0, alreadyImported: true, contentHash}
+  return {file, format, lines: 0, imported: 0, duplicates: 0, skipped: [], skippedCount: 0, alreadyImported: true, contentHash, renamed: {}}
 }

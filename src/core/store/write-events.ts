@@ -1,8 +1,13 @@
 import type {Statement} from 'better-sqlite3'
-import type {EventStore, NewEvent} from './store-types.js'
+import type {EventStore, JsonObject, NewEvent} from './store-types.js'
 
 const BATCH = 100
 const COLUMNS = 6
+
+/** The `events.properties` text of an event. */
+export function serializeProperties(properties: JsonObject): string {
+  return JSON.stringify(properties)
+}
 
 export interface ImportRowInfo {
   sourceName: string
@@ -36,17 +41,21 @@ export class EventWriter {
   }
 
   add(event: NewEvent): void {
-    this.params.push(
-      event.customer_id,
-      event.type,
-      event.timestamp,
-      JSON.stringify(event.properties),
-      event.message_id ?? null,
-      this.importId,
-    )
+    this.addRow(event.customer_id, event.type, event.timestamp, serializeProperties(event.properties), event.message_id ?? null)
+  }
+
+  /** Adds events given as the flat row values of read-records.ts (customer_id, type, ts, properties, message_id). */
+  addRows(rows: readonly (string | number | null)[]): void {
+    for (let i = 0; i + 4 < rows.length; i += 5) {
+      this.addRow(rows[i] as string, rows[i + 1] as string, rows[i + 2] as number, rows[i + 3] as string, rows[i + 4] as string | null)
+    }
+  }
+
+  private addRow(customerId: string, type: string, timestamp: number, properties: string, messageId: string | null): void {
+    this.params.push(customerId, type, timestamp, properties, messageId, this.importId)
     // Bounds cover every event offered, duplicates too; they only feed the default simulation window.
-    if (this.minTs === undefined || event.timestamp < this.minTs) this.minTs = event.timestamp
-    if (this.maxTs === undefined || event.timestamp > this.maxTs) this.maxTs = event.timestamp
+    if (this.minTs === undefined || timestamp < this.minTs) this.minTs = timestamp
+    if (this.maxTs === undefined || timestamp > this.maxTs) this.maxTs = timestamp
     if (this.params.length === BATCH * COLUMNS) this.flush()
   }
 

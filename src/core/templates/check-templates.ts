@@ -2,7 +2,7 @@ import type {Diagnostic} from '../errors.js'
 import {isObject} from '../journey/rules/rule-context.js'
 import type {SourceFile} from '../journey/source.js'
 import {countSmsSegments} from './sms-segments.js'
-import {type CompiledLiquid, type MessageTemplate, type TemplateCatalog, templateKey} from './template-types.js'
+import {type CompiledLiquid, type MessageTemplate, templateKey} from './template-types.js'
 import {positionAt} from './text-position.js'
 
 /**
@@ -79,7 +79,12 @@ export function staticText(source: string): string {
  * JOE2103: the sends of one journey file whose template reads a `data.<key>` that the send's
  * `data` does not set, and never tests with `if` or gives a `default` (the render would fail).
  */
-export function checkSendData(source: SourceFile, catalog: TemplateCatalog): Diagnostic[] {
+/** What checkSendData reads of a catalog: each template's data reads (plain data, so worker threads can have it). */
+export interface SendDataCatalog {
+  templates: ReadonlyMap<string, Pick<MessageTemplate, 'dataReads'>>
+}
+
+export function checkSendData(source: SourceFile, catalog: SendDataCatalog): Diagnostic[] {
   const raw = source.value
   if (!isObject(raw) || !Array.isArray(raw.steps)) return []
   const diagnostics: Diagnostic[] = []

@@ -185,6 +185,7 @@ describe('importEvents', () => {
       skippedCount: 0,
       alreadyImported: true,
       contentHash: first.contentHash,
+      renamed: {},
     })
     expect(progress).toEqual([])
     expect(store.stats()).toMatchObject({events: 6, imports: 1})
@@ -239,5 +240,89 @@ describe('importEvents', () => {
     const error = await importEvents(ro, fixture('joe.ndjson'), {now: NOW}).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(JoeError)
     expect(error).toMatchObject({code: 'JOE3011'})
+  })
+})
+
+describe('importEvents reading on a worker thread', () => {
+  type Outcome = {result: unknown; events: unknown[]; stats: ReturnType<EventStore['stats']>}
+  const both = async (file: string, options: {format?: 'csv' | 'joe' | 'segment'; skipInvalid?: boolean} = {}) => {
+    const results: Outcome[] = []
+    for (const readInWorker of [false, true]) {
+      const store = newStore()
+      const result = await importEvents(store, file, {now: NOW, ...options, readInWorker}).catch((error: unknown) => error)
+      results.push({result, events: allEvents(store), stats: store.stats()})
+      store.close()
+    }
+    return results
+  }
+
+  it('writes the same events and returns the same result, for every format', async () => {
+    for (const name of ['joe.ndjson', 'segment.ndjson', 'events.csv', 'dupes.ndjson']) {
+      const [inline, worker] = await both(fixture(name))
+      expect(worker).toEqual(inline)
+      expect(inline?.events.length).toBeGreaterThan(0)
+    }
+  })
+
+  it('refuses the same lines, and with skipInvalid skips the same ones', async () => {
+    const [inline, worker] = (await both(fixture('bad.ndjson'))) as [Outcome, Outcome]
+    expect(worker.result).toBeInstanceOf(ImportRejectedError)
+    expect((worker.result as ImportRejectedError).issues).toEqual((inline.result as ImportRejectedError).issues)
+    expect(worker.events).toEqual([])
+    const [skipInline, skipWorker] = await both(fixture('bad.ndjson'), {format: 'joe', skipInvalid: true})
+    expect(skipWorker).toEqual(skipInline)
+  })
+
+  it('passes a JoeError from the worker on as the same JoeError', async () => {
+    const path = join(tempDir(), 'noheader.csv')
+    writeFileSync(path, 'user,event,when\nc1,a,2026-03-01T00:00:00Z\n')
+    const [inline, worker] = (await both(path)) as [Outcome, Outcome]
+    expect(worker.result).toBeInstanceOf(JoeError)
+    expect(worker.result).toEqual(inline.result)
+    expect((worker.result as JoeError).where).toEqual((inline.result as JoeError).where)
+    expect(worker.stats.imports).toBe(0)
+  })
+})
+
+describe('importEvents with normalizeNames', () => {
+  const segmentNames = () => {
+    const path = join(tempDir(), 'names.ndjson')
+    const line = (n: number, type: string, event?: string) =>
+      JSON.stringify({type, userId: 'u1', ...(event ? {event} : {}), timestamp: `2026-03-01T10:0${n}:00Z`, messageId: `n-${n}`})
+    writeFileSync(
+      path,
+      [
+        line(1, 'identify'),
+        line(2, 'track', 'Order Completed'),
+        line(3, 'track', 'checkoutStarted'),
+        line(4, 'track', 'order_completed'),
+        line(5, 'page'),
+        '',
+      ].join('\n'),
+    )
+    return path
+  }
+
+  it('stores event names in snake_case and says which names it changed', async () => {
+    for (const readInWorker of [false, true]) {
+      const store = newStore()
+      const result = await importEvents(store, segmentNames(), {now: NOW, normalizeNames: 'snake_case', readInWorker})
+      expect(store.db.prepare('SELECT type FROM events ORDER BY seq').pluck().all()).toEqual([
+        'identify',
+        'order_completed',
+        'checkout_started',
+        'order_completed',
+        'page',
+      ])
+      expect(result.renamed).toEqual({'Order Completed': 'order_completed', checkoutStarted: 'checkout_started'})
+      store.close()
+    }
+  })
+
+  it('keeps names as sent by default', async () => {
+    const store = newStore()
+    const result = await importEvents(store, segmentNames(), {now: NOW})
+    expect(store.db.prepare('SELECT type FROM events ORDER BY seq').pluck().all()).toContain('Order Completed')
+    expect(result.renamed).toEqual({})
   })
 })

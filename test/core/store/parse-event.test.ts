@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {formatOfLine} from '../../../src/core/store/detect-format.js'
-import {fromJoeRecord, fromSegmentRecord, parseTimestamp} from '../../../src/core/store/parse-event.js'
+import {fromJoeRecord, fromSegmentRecord, parseTimestamp, utcTimestamp} from '../../../src/core/store/parse-event.js'
 
 describe('parseTimestamp', () => {
   it.each([
@@ -26,6 +26,36 @@ describe('parseTimestamp', () => {
       expect(parseTimestamp(input)).toEqual({error: expect.any(String)})
     },
   )
+
+  it('reads the common UTC form without the regular expression, to the same instant, and leaves the rest to it', () => {
+    const valid = fc.date({min: new Date('0100-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true})
+    const iso = fc.oneof(
+      valid.map((d) => d.toISOString()),
+      valid.map((d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')),
+    )
+    // A valid timestamp with one character replaced: every position, separators and digits alike.
+    const mutated = fc
+      .tuple(iso, fc.nat(), fc.constantFrom('0', '1', '2', '3', '4', '6', '9', ':', '/', '-', 'T', 't', ' ', 'Z', 'z', '.', 'x', '٣', ''))
+      .map(([text, at, c]) => text.slice(0, at % text.length) + c + text.slice((at % text.length) + 1))
+    const inputs = fc.oneof(iso, mutated)
+    fc.assert(
+      fc.property(inputs, (text) => {
+        // A leading space keeps the fast path out; the regular expression's path trims it.
+        const general = parseTimestamp(` ${text}`)
+        const fast = utcTimestamp(text)
+        if (fast !== undefined) expect(fast).toBe(general)
+        if (typeof general === 'number') expect(parseTimestamp(text)).toBe(general)
+      }),
+      {seed: 13, numRuns: 3000},
+    )
+    expect(utcTimestamp('2026-03-02T10:00:00.123Z')).toBe(Date.UTC(2026, 2, 2, 10, 0, 0, 123))
+    expect(utcTimestamp('2026-02-29T10:00:00Z')).toBeUndefined()
+    expect(utcTimestamp('0099-01-01T00:00:00Z')).toBeUndefined()
+    for (let ms = 0; ms < 1000; ms++) {
+      const text = `2026-03-02T10:00:00.${String(ms).padStart(3, '0')}Z`
+      expect(utcTimestamp(text)).toBe(parseTimestamp(` ${text}`))
+    }
+  })
 
   it('rejects non-finite numbers and other types', () => {
     expect(parseTimestamp(Number.NaN)).toEqual({error: expect.stringMatching(/not a valid epoch/)})

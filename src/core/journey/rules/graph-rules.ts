@@ -1,7 +1,19 @@
 import {END} from '../model.js'
 import {isObject, type RawStep, type Rule, rawEdges, stepIds} from './rule-context.js'
 
+/** The step graph of each journey's steps, built once for the rules that walk it. */
+const graphs = new WeakMap<RawStep[], Map<string, string[]>>()
+
 function adjacency(steps: RawStep[]): Map<string, string[]> {
+  let graph = graphs.get(steps)
+  if (!graph) {
+    graph = buildAdjacency(steps)
+    graphs.set(steps, graph)
+  }
+  return graph
+}
+
+function buildAdjacency(steps: RawStep[]): Map<string, string[]> {
   const ids = stepIds(steps)
   const graph = new Map<string, string[]>()
   for (const [id, step] of ids) {
