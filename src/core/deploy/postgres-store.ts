@@ -152,7 +152,12 @@ export async function openPostgresPool(url: string, options: {size: number; appl
     application_name: options.applicationName ?? 'joe',
   })
   // A session the server ends (a restart, pg_terminate_backend) fails its current query; the pool replaces it.
+  // Idle sessions report that on the pool, sessions in use on themselves: both must be listened to,
+  // or the process dies of an unhandled 'error' event.
   pool.on('error', () => undefined)
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined)
+  })
   const wrap = (client: import('pg').PoolClient): PgSession => ({
     query: (sql, params) => client.query(sql, params as unknown[]),
     exec: async (script) => {
