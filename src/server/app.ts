@@ -1,4 +1,5 @@
 import type {Socket} from 'node:net'
+import {hostname} from 'node:os'
 import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest, LogController} from 'fastify'
 import type {IngestSettings} from '../core/project/config.js'
 import type {IngestProblem, SegmentCall} from '../core/runtime/ingest.js'
@@ -25,8 +26,8 @@ export interface ServerDeps {
   health(): Record<string, unknown>
   /** Readiness: the store answers and the loops of the role run. */
   ready(): Promise<Readiness>
-  /** Structured logs (pino), one line per request; false in tests. */
-  logger: boolean | {level: string; stream: NodeJS.WritableStream}
+  /** Structured logs (pino), one line per request, each line with `bindings` (env, role); false in tests. */
+  logger: boolean | {level: string; stream: NodeJS.WritableStream; bindings?: Record<string, string>}
   /** The environment's `ingest` settings: rate limits per write key, timeouts. */
   limits?: IngestSettings | undefined
   /** Counted requests and `GET /metrics`; absent: no metrics route. */
@@ -47,7 +48,7 @@ const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics'])
  */
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
-    logger: deps.logger === false || deps.logger === true ? deps.logger : {...deps.logger, redact: LOG_REDACTIONS},
+    logger: typeof deps.logger === 'boolean' ? deps.logger : loggerOptions(deps.logger),
     // One line per request, written when it is answered (below), instead of fastify's two.
     logController: new LogController({disableRequestLogging: true}),
     bodyLimit: MAX_BATCH_BYTES,
@@ -161,6 +162,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
   deps.routes?.(app)
   return app
+}
+
+function loggerOptions(options: {level: string; stream: NodeJS.WritableStream; bindings?: Record<string, string>}) {
+  return {
+    level: options.level,
+    stream: options.stream,
+    base: {pid: process.pid, hostname: hostname(), ...options.bindings},
+    redact: LOG_REDACTIONS,
+  }
 }
 
 /** Fields masked wherever they appear in a log line (none of joe's lines carry them: this is the net under that). */

@@ -142,7 +142,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       log: serverLog,
       secrets,
     }),
-    logger: options.logStream ? {level: options.logLevel ?? 'info', stream: options.logStream} : false,
+    logger: options.logStream ? {level: options.logLevel ?? 'info', stream: options.logStream, bindings: {env: options.env, role}} : false,
     limits: env.config.ingest,
     metrics,
     routes: !ingests
@@ -200,7 +200,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
   const host = options.host.includes(':') ? `[${options.host}]` : options.host
-  log.info({env: options.env, role, store: runtime.display, clock: ctx.clock, port}, 'joe serve started')
+  log.info({store: runtime.display, clock: ctx.clock, port}, 'joe serve started')
   let closing: Promise<void> | undefined
   return {
     url: `http://${host}:${port}`,
@@ -214,7 +214,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         await stopLoops()
         await Promise.all([...channels.values()].map((c) => c.connector.close().catch(() => undefined)))
         await runtime.close()
-        log.info({env: options.env}, 'joe serve stopped')
+        log.info({}, 'joe serve stopped')
       })()
       return closing
     },
