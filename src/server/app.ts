@@ -85,8 +85,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (decoder === undefined) {
       throw Object.assign(new Error(`unsupported Content-Encoding "${encoding}": send gzip, deflate or none`), {statusCode: 415})
     }
-    return decoder === 'identity' ? payload : decodeBody(payload, decoder, MAX_BATCH_BYTES)
+    if (decoder === 'identity') return payload
+    note(request, {encoding: decoder})
+    return decodeBody(payload, decoder, MAX_BATCH_BYTES)
   })
+  // The Tracking API only takes JSON, whatever the Content-Type says: RudderStack's node SDK sends
+  // gzipped JSON as application/x-www-form-urlencoded. (The message routes parse in a scope of their own.)
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('*', {parseAs: 'string'}, app.getDefaultJsonParser('error', 'error'))
   app.setErrorHandler((error: Error & {statusCode?: number; code?: string}, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
       return problem(reply, {

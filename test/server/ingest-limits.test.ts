@@ -1,7 +1,7 @@
 import {request as httpRequest} from 'node:http'
 import {connect, type Socket} from 'node:net'
 import {Readable} from 'node:stream'
-import {createGzip} from 'node:zlib'
+import {createGzip, gzipSync} from 'node:zlib'
 import type {FastifyInstance} from 'fastify'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {IngestSettings} from '../../src/core/project/config.js'
@@ -175,6 +175,34 @@ describe('ingest rate limits', {timeout: 60_000}, () => {
       })
       expect(response.statusCode).toBe(200)
     }
+  })
+})
+
+describe('ingest bodies', {timeout: 60_000}, () => {
+  it('are JSON whatever their Content-Type says (RudderStack sends gzip JSON as application/x-www-form-urlencoded)', async () => {
+    const {app, stored} = await start()
+    const body = gzipSync(batch(2))
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream', undefined]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        payload: body,
+        headers: {
+          'content-encoding': 'gzip',
+          authorization: basic(KEYS[0] as string),
+          ...(type === undefined ? {} : {'content-type': type}),
+        },
+      })
+      expect(response.statusCode, `${type}: ${response.body}`).toBe(200)
+    }
+    expect(stored.map((events) => events.length)).toEqual([2, 2, 2, 2])
+    const poisoned = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      payload: '{"userId":"u","event":"e","__proto__":{"admin":true}}',
+      headers: {'content-type': 'text/plain', authorization: basic(KEYS[0] as string)},
+    })
+    expect(poisoned.statusCode).toBe(400)
   })
 })
 
