@@ -3,7 +3,7 @@ import {hostname} from 'node:os'
 import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest, LogController} from 'fastify'
 import type {IngestSettings} from '../core/project/config.js'
 import type {IngestProblem, SegmentCall} from '../core/runtime/ingest.js'
-import {authorize, MAX_BATCH_BYTES, parseSegmentCall, presentedKey, SEGMENT_CALLS, writeKeyIndex} from '../core/runtime/ingest.js'
+import {authorize, MAX_BATCH_BYTES, parseSegmentCall, SEGMENT_CALLS} from '../core/runtime/ingest.js'
 import {MASK} from '../core/secrets.js'
 import type {NewEvent} from '../core/store/store-types.js'
 import {decodeBody, decoderFor} from './body-decoding.js'
@@ -125,18 +125,18 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       retryAfterSeconds,
     })
   }
-  // A drained key is refused before its body is read (keys sent by Basic auth; a key in the body is known after parsing).
-  const drained = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (buckets === undefined || ingest === undefined) return
-    const key = writeKeyIndex(presentedKey(request.headers.authorization, undefined), deps.writeKeys)
-    if (key < 0) return
-    const admission = buckets.peek(String(key))
-    if (admission.ok) return
-    note(request, {write_key: key + 1})
-    return refuse(reply, key, admission.retryAfterSeconds)
+  // A key sent by Basic auth is checked before the body is read: an unknown key (401) or a drained
+  // one (429) costs no parsing. A key in the body is known after parsing.
+  const gate = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (ingest === undefined || !request.headers.authorization?.startsWith('Basic ')) return
+    const authorized = authorize(request.headers.authorization, undefined, deps.writeKeys)
+    if ('problem' in authorized) return problem(reply, authorized.problem)
+    note(request, {write_key: authorized.key + 1})
+    const admission = buckets?.peek(String(authorized.key)) ?? {ok: true}
+    if (!admission.ok) return refuse(reply, authorized.key, admission.retryAfterSeconds)
   }
   for (const call of [...SEGMENT_CALLS, 'import' as const]) {
-    app.post(`/v1/${call}`, {onRequest: drained}, async (request, reply) => {
+    app.post(`/v1/${call}`, {onRequest: gate}, async (request, reply) => {
       if (ingest === undefined) {
         return reply.code(404).send({
           success: false,

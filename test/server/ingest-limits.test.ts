@@ -164,6 +164,24 @@ describe('ingest rate limits', {timeout: 60_000}, () => {
     expect(stored).toHaveLength(1)
   })
 
+  it('refuses an unknown key sent by Basic auth before reading the body, and checks a key in the body after', async () => {
+    const {app, stored} = await start({rateLimit: {eventsPerSecond: 1, burst: 1}})
+    const broken = '{"userId":'
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      payload: broken,
+      headers: {'content-type': 'application/json', authorization: basic('not-a-key')},
+    })
+    expect(unknown.statusCode).toBe(401)
+    expect(unknown.json()).toMatchObject({error: {code: 'unauthorized'}})
+    // Without the header the key can only be in the body, so the body is read: a broken one is 400.
+    expect(
+      (await app.inject({method: 'POST', url: '/v1/track', payload: broken, headers: {'content-type': 'application/json'}})).statusCode,
+    ).toBe(400)
+    expect(stored).toEqual([])
+  })
+
   it('does not limit when the environment sets no rate limit', async () => {
     const {app} = await start()
     for (let i = 0; i < 5; i++) {

@@ -99,14 +99,14 @@ function bad(code: string, message: string, location?: string): IngestProblem {
 }
 
 /** The write key a request presents: HTTP Basic auth's user name (Segment's clients), else `writeKey` in the body. */
-export function presentedKey(authorization: string | undefined, bodyKey: string | undefined): string | undefined {
+function presentedKey(authorization: string | undefined, bodyKey: string | undefined): string | undefined {
   if (!authorization?.startsWith('Basic ')) return bodyKey
   const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8')
   return decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded
 }
 
 /** The position of `key` among the environment's keys (compared in constant time), or -1. */
-export function writeKeyIndex(key: string | undefined, keys: readonly string[]): number {
+function writeKeyIndex(key: string | undefined, keys: readonly string[]): number {
   if (key === undefined || key === '') return -1
   const given = Buffer.from(key)
   let found = -1
