@@ -19,7 +19,7 @@ export default class Serve extends JoeCommand<ServeResult> {
   static override description =
     `One process that receives events over Segment's HTTP Tracking API (POST /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias, /v1/batch), moves each customer through the environment's active revisions on its clock (the same engine as \`joe simulate\`), and delivers the messages it decides through the channels' connectors. It picks up deploys, rollbacks, promotions, pauses and resumes as they land.
 
-Write keys, the clock and the connectors come from the environment in joe.config.yaml. Logs are JSON lines on standard error; the stdout connector writes messages to standard output. GET /healthz and /readyz answer health checks. SIGTERM or Ctrl-C stops it cleanly: the transaction in hand finishes, nothing is lost.`
+Write keys, the clock and the connectors come from the environment in joe.config.yaml. Logs are JSON lines on standard error; the stdout connector writes messages to standard output. GET /healthz and /readyz answer health checks, GET /metrics Prometheus. SIGTERM or Ctrl-C stops it cleanly: the transaction in hand finishes, nothing is lost.`
 
   static override examples = [
     {description: 'Serve the dev environment on the default port', command: '<%= config.bin %> <%= command.id %> --env dev'},
@@ -45,8 +45,8 @@ Write keys, the clock and the connectors come from the environment in joe.config
       default: 'all',
     }),
     'log-level': Flags.string({
-      description: 'Least severe log lines written to standard error.',
-      options: ['info', 'warn', 'error', 'silent'],
+      description: 'Least severe log lines written to standard error (debug adds health checks and scrapes).',
+      options: ['debug', 'info', 'warn', 'error', 'silent'],
       default: 'info',
     }),
   }

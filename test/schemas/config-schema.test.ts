@@ -46,7 +46,27 @@ describe('config.schema.json', () => {
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
   })
 
+  it('accepts ingest rate limits and timeouts', () => {
+    const doc = {
+      environments: {
+        prod: {
+          store: 'postgres://h/db',
+          ingest: {rate_limit: {events_per_second: 0.5, burst: 20}, request_timeout: '30s', idle_timeout: '2m'},
+        },
+        dev: {store: 'sqlite:.joe/dev.db', ingest: {rate_limit: {events_per_second: 1000}}},
+      },
+    }
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
+  })
+
+  const ingest = (settings: unknown) => ({environments: {dev: {store: 'sqlite:x.db', ingest: settings}}})
   const bad: Array<[string, unknown, string]> = [
+    ['a rate limit of 0 events/s', ingest({rate_limit: {events_per_second: 0}}), 'exclusiveMinimum'],
+    ['a rate limit without events/s', ingest({rate_limit: {burst: 10}}), 'required'],
+    ['a fractional burst', ingest({rate_limit: {events_per_second: 1, burst: 1.5}}), 'type'],
+    ['a timeout of 0s', ingest({request_timeout: '0s'}), 'pattern'],
+    ['a negative timeout', ingest({idle_timeout: '-5s'}), 'pattern'],
+    ['an unknown ingest setting', ingest({max_body: '1mb'}), 'additionalProperties'],
     ['an unknown key', {journey: 'journeys'}, 'additionalProperties'],
     ['an unknown channel in templates', {templates: {fax: ['a']}}, 'additionalProperties'],
     ['an unknown policy', withChange((d) => (d.policies.max_sends = 1)), 'additionalProperties'],

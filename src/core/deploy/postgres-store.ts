@@ -176,12 +176,19 @@ export async function openPostgresPool(url: string, options: {size: number; appl
     async with(run) {
       const client = await pool.connect()
       let broken: unknown
+      // A checked-out client has no error listener of the pool's: a connection lost between two
+      // queries would be an uncaught exception (and end joe serve). Its next query fails instead.
+      const onError = (error: Error) => {
+        broken ??= error
+      }
+      client.on('error', onError)
       try {
         return await run(wrap(client))
       } catch (error) {
         broken = error
         throw error
       } finally {
+        client.off('error', onError)
         // A session whose connection broke is destroyed rather than handed out again.
         client.release(isConnectionError(broken) ? (broken as Error) : undefined)
       }

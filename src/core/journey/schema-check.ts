@@ -267,6 +267,8 @@ function article(type: string): string {
 }
 
 function patternName(path: YamlPath, pattern: string): string {
+  // positiveDuration in config.schema.json: short forms only, above zero.
+  if (pattern.startsWith('^0*[1-9]') && pattern.includes('smhdw')) return 'a duration above zero'
   if (pattern.includes('smhdw')) return 'a duration'
   if (pattern.includes(':[0-5]')) return 'a time of day (HH:MM)'
   if (path.includes('id') || pattern.includes('a-z0-9-')) return 'a valid id'
@@ -275,6 +277,7 @@ function patternName(path: YamlPath, pattern: string): string {
 
 function patternHint(path: YamlPath, pattern: string): string {
   const name = patternName(path, pattern)
+  if (name === 'a duration above zero') return 'write it as <integer><s|m|h|d|w> above zero, e.g. 30s or 2m'
   if (name === 'a duration') return 'write durations as <integer><s|m|h|d|w> (e.g. 90m, 2d) or ISO 8601 (PT90M, P2D)'
   if (name === 'a time of day (HH:MM)') return 'use 24-hour time with two digits, e.g. "08:00" or "21:30" (quote it in YAML)'
   if (name === 'a valid id')

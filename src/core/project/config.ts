@@ -1,6 +1,7 @@
 import {lstat} from 'node:fs/promises'
 import path from 'node:path'
 import {type Diagnostic, JoeError} from '../errors.js'
+import {parseDuration} from '../journey/duration.js'
 import {readSourceFile} from '../journey/read-source.js'
 import {validateAgainstSchema} from '../journey/schema-check.js'
 import type {SourceFile} from '../journey/source.js'
@@ -25,6 +26,18 @@ export interface EnvironmentConfig {
   publicUrl?: string
   /** Secrets that sign links in messages, the signing one first, as written. */
   linkSecrets?: string[]
+  /** How `joe serve` protects its HTTP port (`ingest` in the file); absent: the defaults of src/server/http-limits.ts. */
+  ingest?: IngestSettings
+}
+
+/** `environments.NAME.ingest`: rate limits and connection timeouts of `joe serve`'s HTTP port. */
+export interface IngestSettings {
+  /** Per write key: a token bucket refilled at `eventsPerSecond`, holding at most `burst` events. Absent: no limit. */
+  rateLimit?: {eventsPerSecond: number; burst: number}
+  /** Milliseconds a request (headers and body) may take to arrive; absent: the default. */
+  requestTimeoutMs?: number
+  /** Milliseconds a connection may stay silent (mid-request or idle between requests); absent: the default. */
+  idleTimeoutMs?: number
 }
 
 /** joe.config.yaml with defaults applied (spec section 1). */
@@ -128,6 +141,11 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
     channels?: Record<string, Record<string, unknown>>
     public_url?: string
     link_secret?: string | string[]
+    ingest?: {
+      rate_limit?: {events_per_second: number; burst?: number}
+      request_timeout?: string
+      idle_timeout?: string
+    }
   }
   for (const [name, env] of Object.entries((raw.environments ?? {}) as Record<string, RawEnvironment>)) {
     environments[name] = {
@@ -139,6 +157,7 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
       channels: env.channels ?? {},
       ...(env.public_url === undefined ? {} : {publicUrl: env.public_url}),
       ...(env.link_secret === undefined ? {} : {linkSecrets: Array.isArray(env.link_secret) ? env.link_secret : [env.link_secret]}),
+      ...(env.ingest === undefined ? {} : {ingest: ingestSettings(env.ingest)}),
     }
   }
   const config: JoeConfig = {
@@ -154,6 +173,26 @@ export async function loadConfig(root: string, configPath?: string): Promise<Loa
   }
   await addTemplateFiles(config)
   return {config, diagnostics, text: source.text, display}
+}
+
+/** The `ingest` settings of an environment (the schema checked them: durations are positive). */
+function ingestSettings(raw: {
+  rate_limit?: {events_per_second: number; burst?: number}
+  request_timeout?: string
+  idle_timeout?: string
+}): IngestSettings {
+  const ms = (text: string | undefined) => (text === undefined ? undefined : parseDuration(text))
+  const request = ms(raw.request_timeout)
+  const idle = ms(raw.idle_timeout)
+  const limit = raw.rate_limit
+  return {
+    // A burst defaults to one second's worth of events.
+    ...(limit === undefined
+      ? {}
+      : {rateLimit: {eventsPerSecond: limit.events_per_second, burst: limit.burst ?? Math.max(1, Math.ceil(limit.events_per_second))}}),
+    ...(request === undefined ? {} : {requestTimeoutMs: request}),
+    ...(idle === undefined ? {} : {idleTimeoutMs: idle}),
+  }
 }
 
 /** Adds the ids of the template files to the catalog, when the templates folder exists (templates/template-files.ts). */

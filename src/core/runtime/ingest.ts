@@ -12,11 +12,13 @@ export type SegmentCall = (typeof SEGMENT_CALLS)[number]
 
 /** Why a request is refused: an HTTP status and a reason a client can act on. */
 export interface IngestProblem {
-  status: 400 | 401 | 413
+  status: 400 | 401 | 413 | 429
   code: string
   message: string
   /** Where in the body, e.g. `batch[3].userId`. */
   location?: string
+  /** 429 only: whole seconds to wait (the Retry-After header). */
+  retryAfterSeconds?: number
 }
 
 export type ParsedCall = {events: NewEvent[]; writeKey?: string} | {problem: IngestProblem}
@@ -96,34 +98,55 @@ function bad(code: string, message: string, location?: string): IngestProblem {
   return {status: 400, code, message, ...(location ? {location} : {})}
 }
 
+/** The write key a request presents: HTTP Basic auth's user name (Segment's clients), else `writeKey` in the body. */
+function presentedKey(authorization: string | undefined, bodyKey: string | undefined): string | undefined {
+  if (!authorization?.startsWith('Basic ')) return bodyKey
+  const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8')
+  return decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded
+}
+
+/** The position of `key` among the environment's keys (compared in constant time), or -1. */
+function writeKeyIndex(key: string | undefined, keys: readonly string[]): number {
+  if (key === undefined || key === '') return -1
+  const given = Buffer.from(key)
+  let found = -1
+  keys.forEach((k, i) => {
+    const expected = Buffer.from(k)
+    if (found < 0 && expected.length === given.length && timingSafeEqual(expected, given)) found = i
+  })
+  return found
+}
+
 /**
- * The write key of a request: HTTP Basic auth's user name (Segment's clients), else `writeKey` in
- * the body. Compared in constant time with the environment's keys.
+ * Which of the environment's write keys a request presents (its position in `write_keys`), or why
+ * it is refused (401).
  */
 export function authorize(
   authorization: string | undefined,
   bodyKey: string | undefined,
   keys: readonly string[],
-): IngestProblem | undefined {
-  let key = bodyKey
-  if (authorization?.startsWith('Basic ')) {
-    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8')
-    key = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded
-  }
+): {key: number} | {problem: IngestProblem} {
+  const key = presentedKey(authorization, bodyKey)
   if (keys.length === 0) {
-    return {status: 401, code: 'unauthorized', message: 'this environment accepts no write keys: add `write_keys` to it in joe.config.yaml'}
+    return {
+      problem: {
+        status: 401,
+        code: 'unauthorized',
+        message: 'this environment accepts no write keys: add `write_keys` to it in joe.config.yaml',
+      },
+    }
   }
   if (key === undefined || key === '') {
     return {
-      status: 401,
-      code: 'unauthorized',
-      message: 'no write key: send it as the HTTP Basic auth user name, or as `writeKey` in the body',
+      problem: {
+        status: 401,
+        code: 'unauthorized',
+        message: 'no write key: send it as the HTTP Basic auth user name, or as `writeKey` in the body',
+      },
     }
   }
-  const given = Buffer.from(key)
-  const known = keys.some((k) => {
-    const expected = Buffer.from(k)
-    return expected.length === given.length && timingSafeEqual(expected, given)
-  })
-  return known ? undefined : {status: 401, code: 'unauthorized', message: 'the write key is not one of this environment’s'}
+  const index = writeKeyIndex(key, keys)
+  return index >= 0
+    ? {key: index}
+    : {problem: {status: 401, code: 'unauthorized', message: 'the write key is not one of this environment’s'}}
 }

@@ -100,6 +100,15 @@ export interface DeliveryRecord {
   maxAttempts: number
 }
 
+/**
+ * What an attempt makes of its message: sent, tried again later, or a dead letter (a permanent
+ * failure, or a transient one on the last attempt the channel allows).
+ */
+export function deliveryFate({message, outcome, maxAttempts}: DeliveryRecord): 'sent' | 'retry' | 'dead' {
+  if (outcome.status === 'sent') return 'sent'
+  return outcome.status === 'failed' || message.attempt >= maxAttempts ? 'dead' : 'retry'
+}
+
 /** How long to wait before attempt `attempt + 1`: exponential from 1 s, capped at an hour, with ±20% jitter hashed from the key (no randomness). */
 export function backoffMs(idempotencyKey: string, attempt: number): number {
   const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1))
@@ -137,8 +146,7 @@ export async function recordDeliveries(ctx: RuntimeContext, records: readonly De
         )
         continue
       }
-      const dead = outcome.status === 'failed' || message.attempt >= maxAttempts
-      if (dead) {
+      if (deliveryFate({message, outcome, maxAttempts}) === 'dead') {
         await tx.query("UPDATE joe_outbox SET status = 'dead', last_error = $3 WHERE env = $1 AND id = $2", [
           ctx.env,
           message.id,

@@ -2,7 +2,9 @@ import {randomUUID} from 'node:crypto'
 import {hostname} from 'node:os'
 import path from 'node:path'
 import {buildServer} from '../../server/app.js'
+import {createReadiness} from '../../server/health.js'
 import {messageRoutes} from '../../server/message-routes.js'
+import {createServeMetrics} from '../../server/metrics.js'
 import type {Channel} from '../connectors/connector.js'
 import {type ChannelDelivery, createConnectors} from '../connectors/create-connectors.js'
 import {deliveryCallbackSettings} from '../connectors/create-message-connector.js'
@@ -10,6 +12,7 @@ import {parseDeliveryCallback} from '../connectors/feedback/provider-callbacks.j
 import {environment} from '../deploy/open-deploy-store.js'
 import {expandVariables} from '../deploy/store-url.js'
 import type {JoeConfig} from '../project/config.js'
+import {urlSecrets} from '../secrets.js'
 import type {NewEvent} from '../store/store-types.js'
 import {loadTemplateCatalog} from '../templates/catalog.js'
 import type {LinkSettings} from '../templates/link-tokens.js'
@@ -18,6 +21,7 @@ import {type AppendResult, appendInTransaction} from './events-log.js'
 import {feedbackOfReports, findMessage, recordFeedback} from './feedback.js'
 import {createWakeup, type RuntimeLog, startDeliveryLoop, startWorkerLoop} from './loops.js'
 import {type OpenRuntime, openRuntime} from './open-runtime.js'
+import {readStoreGauges} from './store-gauges.js'
 
 /** What one `joe serve` process does (issue: many processes, one environment). */
 export type ServeRole = 'all' | 'ingest' | 'worker' | 'delivery'
@@ -109,25 +113,38 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   const workWakeup = createWakeup()
   const deliveryWakeup = createWakeup()
+  // Logs of the metrics and readiness, written once the server (which owns the logger) exists.
+  const serverLog: RuntimeLog = {
+    info: (fields, message) => app.log.info(fields, message),
+    warn: (fields, message) => app.log.warn(fields, message),
+    error: (fields, message) => app.log.error(fields, message),
+  }
+  const secrets = env.target.kind === 'postgres' ? urlSecrets(env.target.url) : []
+  const metrics = createServeMetrics({
+    env: options.env,
+    role,
+    channels: [...channels].map(([channel, delivery]) => ({channel, connector: delivery.connector.kind})),
+    readStore: () => readStoreGauges(ctx),
+    now: options.wall,
+    log: serverLog,
+    secrets,
+  })
   const app = buildServer({
     ...(ingests ? {ingest: createIngestBatcher(runtime, () => workWakeup.notify())} : {}),
     role,
     writeKeys,
     wall: options.wall,
-    health: () => ({status: 'ok'}),
-    ready: async () => {
-      const checks: Record<string, string> = {}
-      try {
-        await ctx.conn.query('SELECT 1 AS ok')
-        checks.store = 'ok'
-      } catch (error) {
-        checks.store = (error as Error).message
-      }
-      if (workerLoop) checks.worker = workerLoop.healthy ? 'ok' : 'failing'
-      if (deliveryLoop) checks.delivery = deliveryLoop.healthy ? 'ok' : 'failing'
-      return {ready: Object.values(checks).every((v) => v === 'ok'), role, checks}
-    },
-    logger: options.logStream ? {level: options.logLevel ?? 'info', stream: options.logStream} : false,
+    health: () => ({status: 'ok', env: options.env, role}),
+    ready: createReadiness({
+      role,
+      pingStore: async () => void (await ctx.conn.query('SELECT 1 AS ok')),
+      loops: () => ({worker: workerLoop, delivery: deliveryLoop}),
+      log: serverLog,
+      secrets,
+    }),
+    logger: options.logStream ? {level: options.logLevel ?? 'info', stream: options.logStream, bindings: {env: options.env, role}} : false,
+    limits: env.config.ingest,
+    metrics,
     routes: !ingests
       ? undefined
       : messageRoutes({
@@ -147,7 +164,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
           },
           findMessage: (by) => findMessage(ctx, by),
           feedbackOf: (reports) => feedbackOfReports(ctx, reports),
-          record: (feedback) => recordFeedback(ctx, feedback),
+          record: async (feedback) => {
+            const accepted = await recordFeedback(ctx, feedback)
+            metrics.received('joe', accepted, 0)
+            return accepted
+          },
           stored: () => workWakeup.notify(),
         }),
   })
@@ -157,8 +178,15 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     ...(works ? [await runtime.listen('joe_events', () => workWakeup.notify())] : []),
     ...(delivers ? [await runtime.listen('joe_outbox', () => deliveryWakeup.notify())] : []),
   ]
-  const workerLoop = works ? startWorkerLoop(ctx, workWakeup, {...loopOptions, onSends: () => deliveryWakeup.notify()}) : undefined
-  const deliveryLoop = delivers ? startDeliveryLoop(ctx, channels, deliveryWakeup, loopOptions) : undefined
+  const workerLoop = works
+    ? startWorkerLoop(ctx, workWakeup, {...loopOptions, onBatch: metrics.processed, onSends: () => deliveryWakeup.notify()})
+    : undefined
+  const deliveryLoop = delivers
+    ? startDeliveryLoop(ctx, channels, deliveryWakeup, {
+        ...loopOptions,
+        onDelivery: (record, ms) => metrics.delivered(record, ms, channels.get(record.message.channel)?.connector.kind ?? 'none'),
+      })
+    : undefined
   const stopLoops = async () => {
     await Promise.all([workerLoop?.stop(), deliveryLoop?.stop(), ...listening.map((stop) => stop())])
   }
@@ -172,7 +200,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
   const host = options.host.includes(':') ? `[${options.host}]` : options.host
-  log.info({env: options.env, role, store: runtime.display, clock: ctx.clock, port}, 'joe serve started')
+  log.info({store: runtime.display, clock: ctx.clock, port}, 'joe serve started')
   let closing: Promise<void> | undefined
   return {
     url: `http://${host}:${port}`,
@@ -186,7 +214,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         await stopLoops()
         await Promise.all([...channels.values()].map((c) => c.connector.close().catch(() => undefined)))
         await runtime.close()
-        log.info({env: options.env}, 'joe serve stopped')
+        log.info({}, 'joe serve stopped')
       })()
       return closing
     },
