@@ -10,7 +10,13 @@
 //     that sends at once; p50/p99 from each request's start to its send's outbox row. Aim p99 < 50 ms.
 // (d) Peak RSS of the joe serve process.
 //
-//   node bench/serve.js [--events 100000] [--json]
+// With --postgres URL (or JOE_BENCH_POSTGRES_URL), the same on PostgreSQL, in a schema of its own:
+// (e) the baseline: the same batched inserts into the same PostgreSQL with `pg` directly;
+// (f) end to end with one ingest process and 1, then 2 worker processes (`joe serve --role`), and
+//     the scaling ratio 2 workers / 1 worker; aim: at least 2,000 events/s;
+// (g) latency at 500 events/s (ingest, 2 workers); aim p99 < 100 ms; (h) worker peak RSS.
+//
+//   node bench/serve.js [--events 100000] [--postgres URL] [--json]
 import {spawn} from 'node:child_process'
 import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -29,8 +35,16 @@ const CLIENTS = 4
 const AIM_RATIO = 0.5
 const AIM_P99_MS = 50
 
-const {values} = parseArgs({options: {events: {type: 'string', default: '100000'}, json: {type: 'boolean', default: false}}})
+const {values} = parseArgs({
+  options: {
+    events: {type: 'string', default: '100000'},
+    postgres: {type: 'string', default: process.env.JOE_BENCH_POSTGRES_URL},
+    json: {type: 'boolean', default: false},
+  },
+})
 const EVENTS = Number(values.events)
+const AIM_PG_EVENTS_PER_SECOND = 2_000
+const AIM_PG_P99_MS = 100
 const log = (text) => {
   if (!values.json) process.stderr.write(`${text}\n`)
 }
@@ -53,11 +67,11 @@ function makeEvents(n, start) {
   return events
 }
 
-function project(dir, journey) {
+function project(dir, journey, store = 'sqlite:.joe/bench.db') {
   mkdirSync(path.join(dir, 'journeys'), {recursive: true})
   writeFileSync(
     path.join(dir, 'joe.config.yaml'),
-    `environments:\n  bench:\n    store: "sqlite:.joe/bench.db"\n    write_keys: ["${KEY}"]\n    channels:\n      email: { connector: file, path: .joe/messages.ndjson }\n      sms: { connector: file, path: .joe/messages.ndjson }\n      push: { connector: file, path: .joe/messages.ndjson }\n`,
+    `environments:\n  bench:\n    store: "${store}"\n    write_keys: ["${KEY}"]\n    channels:\n      email: { connector: file, path: .joe/messages.ndjson }\n      sms: { connector: file, path: .joe/messages.ndjson }\n      push: { connector: file, path: .joe/messages.ndjson }\n`,
   )
   if (journey === 'template')
     copyFileSync(path.join(root, 'templates/cart-abandonment.journey.yaml'), path.join(dir, 'journeys/cart-abandonment.journey.yaml'))
@@ -184,6 +198,15 @@ async function latency(dir) {
   const {child, url} = await startServe(dir)
   const store = new Database(path.join(dir, '.joe/bench.db'), {readonly: true})
   const sends = store.prepare("SELECT customer_id, created_at FROM joe_outbox WHERE env = 'bench'")
+  const result = await measureLatency(url, async () => sends.all())
+  child.kill('SIGTERM')
+  await new Promise((r) => child.on('exit', r))
+  store.close()
+  return result
+}
+
+/** 50 requests of 10 events per second for 10 s; each event's customer gets one send at once. */
+async function measureLatency(url, readSends) {
   const started = new Map()
   const seconds = 10
   const perSecond = 50
@@ -207,16 +230,124 @@ async function latency(dir) {
   await Promise.all(pending)
   let rows = []
   for (let i = 0; i < 500; i++) {
-    rows = sends.all()
+    rows = await readSends()
     if (rows.length >= started.size) break
     await new Promise((r) => setTimeout(r, 20))
   }
   const latencies = rows.map((row) => Number(row.created_at) - started.get(row.customer_id)).sort((a, b) => a - b)
   const pick = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
-  child.kill('SIGTERM')
-  await new Promise((r) => child.on('exit', r))
-  store.close()
   return {sends: latencies.length, p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1)}
+}
+
+/** A schema of its own in the PostgreSQL database, and the store URL that uses it. */
+async function pgSchema(url) {
+  const {default: pg} = await import('pg')
+  const schema = `joe_bench_${process.pid}_${Math.floor(performance.now())}`
+  const admin = new pg.Client({connectionString: url})
+  await admin.connect()
+  await admin.query(`CREATE SCHEMA ${schema}`)
+  const store = new URL(url)
+  store.searchParams.set('options', `-c search_path=${schema}`)
+  return {
+    store: store.toString(),
+    client: async () => {
+      const c = new pg.Client({connectionString: store.toString()})
+      await c.connect()
+      return c
+    },
+    drop: async () => {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`)
+      await admin.end()
+    },
+  }
+}
+
+async function pgBaseline(url, events) {
+  const db = await pgSchema(url)
+  const c = await db.client()
+  try {
+    await c.query(`CREATE TABLE joe_events (env TEXT NOT NULL, seq BIGINT NOT NULL, customer_id TEXT NOT NULL, type TEXT NOT NULL, ts BIGINT NOT NULL,
+      received_at BIGINT NOT NULL, properties TEXT NOT NULL, message_id TEXT, source TEXT NOT NULL, PRIMARY KEY (env, seq));
+      CREATE UNIQUE INDEX joe_events_message ON joe_events (env, message_id); CREATE INDEX joe_events_customer ON joe_events (env, customer_id, seq);`)
+    const started = performance.now()
+    for (let i = 0; i < events.length; i += BATCH) {
+      const rows = events.slice(i, i + BATCH).map((e, j) => ({
+        seq: i + j + 1,
+        customer_id: e.userId,
+        type: e.event,
+        ts: Date.parse(e.timestamp),
+        properties: JSON.stringify(e.properties),
+        message_id: e.messageId,
+      }))
+      await c.query(
+        `INSERT INTO joe_events SELECT 'bench', x.seq, x.customer_id, x.type, x.ts, $2, x.properties, x.message_id, 'http'
+         FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, customer_id text, type text, ts bigint, properties text, message_id text)`,
+        [JSON.stringify(rows), Date.now()],
+      )
+    }
+    return events.length / ((performance.now() - started) / 1000)
+  } finally {
+    await c.end()
+    await db.drop()
+  }
+}
+
+/** End to end on PostgreSQL: one ingest process, `workers` worker processes. */
+async function pgThroughput(url, dir, events, workers) {
+  const db = await pgSchema(url)
+  try {
+    project(dir, 'template', db.store)
+    await run(['deploy', '--env', 'bench', '--yes'], dir)
+    const ingest = await startServe(dir, 'ingest')
+    const procs = [ingest]
+    for (let i = 0; i < workers; i++) procs.push(await startServe(dir, 'worker'))
+    const c = await db.client()
+    const batches = []
+    for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH))
+    const started = performance.now()
+    let next = 0
+    await Promise.all(
+      Array.from({length: CLIENTS}, async () => {
+        while (next < batches.length) await post(ingest.url, batches[next++])
+      }),
+    )
+    for (;;) {
+      const {rows} = await c.query(
+        "SELECT (SELECT COUNT(*) FROM joe_customers WHERE env = 'bench' AND pending = 1) AS pending, (SELECT dispatched_seq FROM joe_runtime WHERE env = 'bench') AS dispatched",
+      )
+      if (Number(rows[0].pending) === 0 && Number(rows[0].dispatched) >= events.length) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const done = performance.now()
+    const rss = Math.max(...procs.slice(1).map((p) => peakRssMb(p.child.pid) ?? 0))
+    for (const p of procs) p.child.kill('SIGTERM')
+    await Promise.all(procs.map((p) => new Promise((r) => p.child.on('exit', r))))
+    await c.end()
+    return {perSecond: events.length / ((done - started) / 1000), workerRss: rss}
+  } finally {
+    await db.drop()
+  }
+}
+
+async function pgLatency(url, dir) {
+  const db = await pgSchema(url)
+  try {
+    project(dir, 'now', db.store)
+    await run(['deploy', '--env', 'bench', '--yes'], dir)
+    const ingest = await startServe(dir, 'ingest')
+    const procs = [ingest, await startServe(dir, 'worker'), await startServe(dir, 'worker')]
+    const c = await db.client()
+    const result = await measureLatency(
+      ingest.url,
+      async () => (await c.query("SELECT customer_id, created_at FROM joe_outbox WHERE env = 'bench'")).rows,
+    )
+    for (const p of procs) p.child.kill('SIGTERM')
+    await Promise.all(procs.map((p) => new Promise((r) => p.child.on('exit', r))))
+    await c.end()
+    return result
+  } finally {
+    await db.drop()
+  }
 }
 
 async function main() {
@@ -241,6 +372,26 @@ async function main() {
       aim_p99_ms: AIM_P99_MS,
       peak_rss_mb: joe.rss,
     }
+    if (values.postgres) {
+      const pgEvents = events.slice(0, Math.min(EVENTS, 50_000))
+      log(`joe serve on PostgreSQL: ${pgEvents.length.toLocaleString('en-US')} events`)
+      const base = await pgBaseline(values.postgres, pgEvents)
+      const one = await pgThroughput(values.postgres, path.join(dir, 'pg1'), pgEvents, 1)
+      const two = await pgThroughput(values.postgres, path.join(dir, 'pg2'), pgEvents, 2)
+      const pgLat = await pgLatency(values.postgres, path.join(dir, 'pglat'))
+      result.postgres = {
+        events: pgEvents.length,
+        raw_insert_per_second: Math.round(base),
+        one_worker_per_second: Math.round(one.perSecond),
+        two_workers_per_second: Math.round(two.perSecond),
+        scaling: Math.round((two.perSecond / one.perSecond) * 100) / 100,
+        ratio_to_raw: Math.round((two.perSecond / base) * 100) / 100,
+        aim_events_per_second: AIM_PG_EVENTS_PER_SECOND,
+        latency_ms: pgLat,
+        aim_p99_ms: AIM_PG_P99_MS,
+        worker_peak_rss_mb: Math.max(one.workerRss, two.workerRss),
+      }
+    }
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
     else {
       const n = (v) => Math.round(v).toLocaleString('en-US').padStart(9)
@@ -255,6 +406,18 @@ async function main() {
         `  (c) request -> outbox row at 500 events/s    p50 ${String(lat.p50).padStart(5)} ms, p99 ${lat.p99} ms (max ${lat.max}, ${lat.sends} sends)   aim p99 < ${AIM_P99_MS} ms: ${lat.p99 < AIM_P99_MS ? 'met' : 'NOT MET'}`,
       )
       log(`  (d) peak RSS of joe serve                        ${n(joe.rss ?? 0)} MB`)
+      const pg = result.postgres
+      if (pg) {
+        log(`  (e) raw insert into PostgreSQL (pg, ${BATCH}/statement) ${n(pg.raw_insert_per_second)} events/s`)
+        log(`  (f) joe serve, 1 ingest + 1 worker              ${n(pg.one_worker_per_second)} events/s`)
+        log(
+          `      joe serve, 1 ingest + 2 workers             ${n(pg.two_workers_per_second)} events/s   scaling x${pg.scaling}, ${pg.ratio_to_raw} of the raw insert; aim >= ${AIM_PG_EVENTS_PER_SECOND}: ${pg.two_workers_per_second >= AIM_PG_EVENTS_PER_SECOND ? 'met' : 'NOT MET'}`,
+        )
+        log(
+          `  (g) request -> outbox row at 500 events/s    p50 ${String(pg.latency_ms.p50).padStart(5)} ms, p99 ${pg.latency_ms.p99} ms (max ${pg.latency_ms.max})   aim p99 < ${AIM_PG_P99_MS} ms: ${pg.latency_ms.p99 < AIM_PG_P99_MS ? 'met' : 'NOT MET'}`,
+        )
+        log(`  (h) worker peak RSS                              ${n(pg.worker_peak_rss_mb)} MB`)
+      } else log('  (PostgreSQL part skipped: give --postgres URL or JOE_BENCH_POSTGRES_URL)')
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})
