@@ -4,7 +4,7 @@ import {requireConfig} from '../../src/core/project/config.js'
 import {setManualClock} from '../../src/core/runtime/context.js'
 import {type OpenRuntime, openRuntime} from '../../src/core/runtime/open-runtime.js'
 import {Prng} from '../../src/core/store/prng.js'
-import {BIN, type ServeProcess, startServe, startWebhook} from '../helpers/serve-process.js'
+import {BIN, postBatch, type ServeProcess, startServe, startWebhook} from '../helpers/serve-process.js'
 import {tempProject} from '../helpers/temp-project.js'
 import {verifyLiveRun, waitUntilIdle} from '../helpers/verify-live.js'
 
@@ -81,17 +81,9 @@ steps:
         return items
       }
       const post = async (url: string, items: Array<{messageId: string}>) => {
-        try {
-          const response = await fetch(`${url}/v1/batch`, {
-            method: 'POST',
-            headers: {'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${KEY}:`).toString('base64')}`},
-            body: JSON.stringify({batch: items}),
-          })
-          if (response.status === 200) for (const item of items) accepted.add(item.messageId)
-          return response.status
-        } catch {
-          return 0 // killed mid-request: the client does not know, and will not count it
-        }
+        // Killed mid-request (status 0): the client does not know, and does not count it.
+        const status = await postBatch(url, KEY, items)
+        if (status === 200) for (const item of items) accepted.add(item.messageId)
       }
       for (let round = 0; round < ROUNDS; round++) {
         serve = await startServe(dir, 'live', {}, ['--log-level', 'error'])

@@ -3,7 +3,7 @@ import {execa} from 'execa'
 import {type ParsedMail, simpleParser} from 'mailparser'
 import {SMTPServer} from 'smtp-server'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {BIN, eventually, type ServeProcess, startServe} from '../helpers/serve-process.js'
+import {BIN, eventually, postBatch, type ServeProcess, startServe} from '../helpers/serve-process.js'
 import {tempProject} from '../helpers/temp-project.js'
 
 // End to end (issue: messages that reach people): a journey's email goes out through `joe serve`
@@ -90,12 +90,7 @@ subject: "{{ profile.first_name | default: 'Hi' }}, you left something behind"
   })
 
   const send = async (batch: object[]) => {
-    const response = await fetch(`${serve?.url}/v1/batch`, {
-      method: 'POST',
-      headers: {'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${KEY}:`).toString('base64')}`},
-      body: JSON.stringify({batch}),
-    })
-    expect(response.status).toBe(200)
+    expect(await postBatch(serve?.url as string, KEY, batch)).toBe(200)
   }
 
   it('sends the email, unsubscribes on the one-click POST, and suppresses the next send', async () => {

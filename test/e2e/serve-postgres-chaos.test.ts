@@ -112,12 +112,7 @@ describe.skipIf(!POSTGRES_URL)(
             messageId: `m${sent++}`,
             timestamp: new Date(clock).toISOString(),
           }))
-          const response = await fetch(`${ingest.url}/v1/batch`, {
-            method: 'POST',
-            headers: {'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${KEY}:`).toString('base64')}`},
-            body: JSON.stringify({batch}),
-          }).catch(() => undefined)
-          if (response?.status === 200) for (const e of batch) accepted.add(e.messageId)
+          if ((await postBatch(ingest.url, KEY, batch)) === 200) for (const e of batch) accepted.add(e.messageId)
           clock += rng.int(1, 30) * MINUTE
           await setManualClock(control.ctx, clock)
           if (round % 10 === 7 || rng.chance(0.2)) {

@@ -100,3 +100,18 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
+
+/** POSTs a batch of Segment calls to `joe serve` with a write key; resolves with the status (0: no answer, e.g. the process died). */
+export async function postBatch(url: string, key: string, batch: object[]): Promise<number> {
+  try {
+    const response = await fetch(`${url}/v1/batch`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`},
+      body: JSON.stringify({batch}),
+    })
+    await response.arrayBuffer()
+    return response.status
+  } catch {
+    return 0
+  }
+}

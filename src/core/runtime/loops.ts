@@ -74,30 +74,40 @@ export interface RunningLoop {
  */
 export function startWorkerLoop(ctx: RuntimeContext, wakeup: Wakeup, options: LoopOptions & {onSends?: () => void}): RunningLoop {
   const machines = createMachineCache(ctx.env)
+  return runLoop('worker', wakeup, options, async () => {
+    const observed = await observeLedger(ctx)
+    if (observed) {
+      const since = observed.since === BEGINNING_OF_TIME ? 'the beginning' : new Date(observed.since).toISOString()
+      options.log.info({journeys: observed.journeys, since}, 'activations recorded')
+    }
+    const dispatched = await dispatchEvents(ctx)
+    const batch = await processBatch(ctx, machines, {limit: options.batchSize, worker: options.worker})
+    if (batch.customers > 0) options.onBatch?.(batch)
+    if (batch.sends > 0) options.onSends?.()
+    if (batch.errors > 0) options.log.warn({errors: batch.errors}, 'inputs the engine failed on were recorded and skipped')
+    return dispatched > 0 || batch.customers > 0
+  })
+}
+
+/**
+ * Runs `round` until stopped: again at once while it finds work, else after the poll interval or
+ * a wakeup; a failing round (the store unreachable, say) is logged and retried with backoff.
+ */
+function runLoop(name: string, wakeup: Wakeup, options: LoopOptions, round: () => Promise<boolean>, afterStop?: () => void): RunningLoop {
   let stopping = false
   let healthy = true
   const done = (async () => {
     let failures = 0
     while (!stopping) {
-      let busy = false
+      let busy: boolean
       try {
-        const observed = await observeLedger(ctx)
-        if (observed) {
-          const since = observed.since === BEGINNING_OF_TIME ? 'the beginning' : new Date(observed.since).toISOString()
-          options.log.info({journeys: observed.journeys, since}, 'activations recorded')
-        }
-        const dispatched = await dispatchEvents(ctx)
-        const batch = await processBatch(ctx, machines, {limit: options.batchSize, worker: options.worker})
-        if (batch.customers > 0) options.onBatch?.(batch)
-        if (batch.sends > 0) options.onSends?.()
-        if (batch.errors > 0) options.log.warn({errors: batch.errors}, 'inputs the engine failed on were recorded and skipped')
-        busy = dispatched > 0 || batch.customers > 0
+        busy = await round()
         healthy = true
         failures = 0
       } catch (error) {
         healthy = false
         failures++
-        options.log.error({err: error}, 'worker round failed; retrying')
+        options.log.error({err: error}, `${name} round failed; retrying`)
         await wakeup.sleep(Math.min(5_000, options.pollMs * 2 ** Math.min(failures, 5)))
         continue
       }
@@ -112,6 +122,7 @@ export function startWorkerLoop(ctx: RuntimeContext, wakeup: Wakeup, options: Lo
       stopping = true
       wakeup.notify()
       await done
+      afterStop?.()
     },
   }
 }
@@ -130,8 +141,6 @@ export function startDeliveryLoop(
   options: LoopOptions & {onDelivery?: (record: DeliveryRecord, ms: number) => void},
 ): RunningLoop {
   const abort = new AbortController()
-  let stopping = false
-  let healthy = true
   const deliverOne = async (message: OutboxMessage): Promise<DeliveryRecord> => {
     const channel = channels.get(message.channel)
     const started = performance.now()
@@ -167,38 +176,20 @@ export function startDeliveryLoop(
     options.onDelivery?.(record, ms)
     return record
   }
-  const done = (async () => {
-    let failures = 0
-    while (!stopping) {
+  return runLoop(
+    'delivery',
+    wakeup,
+    options,
+    async () => {
       let delivered = 0
-      try {
-        const messages = await claimMessages(ctx, DELIVERY_CONCURRENCY * 4)
-        for (let i = 0; i < messages.length; i += DELIVERY_CONCURRENCY) {
-          const records = await Promise.all(messages.slice(i, i + DELIVERY_CONCURRENCY).map(deliverOne))
-          await recordDeliveries(ctx, records)
-          delivered += records.length
-        }
-        healthy = true
-        failures = 0
-      } catch (error) {
-        healthy = false
-        failures++
-        options.log.error({err: error}, 'delivery round failed; retrying')
-        await wakeup.sleep(Math.min(5_000, options.pollMs * 2 ** Math.min(failures, 5)))
-        continue
+      const messages = await claimMessages(ctx, DELIVERY_CONCURRENCY * 4)
+      for (let i = 0; i < messages.length; i += DELIVERY_CONCURRENCY) {
+        const records = await Promise.all(messages.slice(i, i + DELIVERY_CONCURRENCY).map(deliverOne))
+        await recordDeliveries(ctx, records)
+        delivered += records.length
       }
-      if (delivered === 0) await wakeup.sleep(options.pollMs)
-    }
-  })()
-  return {
-    get healthy() {
-      return healthy
+      return delivered > 0
     },
-    async stop() {
-      stopping = true
-      wakeup.notify()
-      await done
-      abort.abort()
-    },
-  }
+    () => abort.abort(),
+  )
 }
