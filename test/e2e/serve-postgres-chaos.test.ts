@@ -6,7 +6,7 @@ import {setManualClock} from '../../src/core/runtime/context.js'
 import {type OpenRuntime, openRuntime} from '../../src/core/runtime/open-runtime.js'
 import {Prng} from '../../src/core/store/prng.js'
 import {POSTGRES_URL, withSearchPath} from '../helpers/postgres.js'
-import {BIN, type ServeProcess, startServe, startWebhook} from '../helpers/serve-process.js'
+import {BIN, postBatch, type ServeProcess, startServe, startWebhook} from '../helpers/serve-process.js'
 import {tempProject} from '../helpers/temp-project.js'
 import {verifyLiveRun, waitUntilIdle} from '../helpers/verify-live.js'
 
