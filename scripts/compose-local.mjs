@@ -203,6 +203,7 @@ function supervise(planned, {emit, noRestart}) {
 
   return {
     planned,
+    url,
     start,
     get pid() {
       return child?.pid
@@ -287,7 +288,7 @@ async function up(options) {
   if (!stopping)
     emit({
       event: 'ready',
-      processes: running.map((r) => ({name: r.planned.name, service: r.planned.service, pid: r.pid, ports: r.planned.ports})),
+      processes: running.map((r) => ({name: r.planned.name, service: r.planned.service, pid: r.pid, url: r.url, ports: r.planned.ports})),
     })
 }
 
