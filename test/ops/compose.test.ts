@@ -46,7 +46,7 @@ describe('compose.yaml', () => {
   const lint = (file: string, rules: Record<string, unknown>) =>
     new DCLinter({rules: rules as never, quiet: true, debug: false, exclude: []})
       .lintFiles([file], false)
-      .flatMap((r) => r.messages.map((m) => `${m.rule}: ${m.message}`))
+      .flatMap((r: {messages: Array<{rule: string; message: string}>}) => r.messages.map((m) => `${m.rule}: ${m.message}`))
 
   // Off: rules about key and service order (the file reads in the order things start), and
   // no-build-and-image (the joe services build one image and name it, so that they share it).
@@ -58,7 +58,13 @@ describe('compose.yaml', () => {
     writeFileSync(file, text)
     expect(lint(file, {...STYLE, 'require-quotes-in-ports': 0})).toEqual([])
     // As written (variables unresolved): quoting and the rest of the rules.
-    expect(lint(path.join(ROOT, 'compose.yaml'), {...STYLE, 'no-unbound-port-interfaces': 0, 'require-quotes-in-ports': [2, {quoteType: 'double'}]})).toEqual([])
+    expect(
+      lint(path.join(ROOT, 'compose.yaml'), {
+        ...STYLE,
+        'no-unbound-port-interfaces': 0,
+        'require-quotes-in-ports': [2, {quoteType: 'double'}],
+      }),
+    ).toEqual([])
   })
 
   it('refuses to start without its secrets, naming the variable and where to set it', async () => {
@@ -75,7 +81,11 @@ describe('compose.yaml', () => {
     const {config} = await resolved()
     const {postgres, ingest, worker, delivery, joe} = config.services as Record<string, Service>
     expect(Object.keys(config.services).sort()).toEqual(['delivery', 'ingest', 'joe', 'postgres', 'worker'])
-    expect(postgres).toMatchObject({image: expect.stringMatching(/^postgres:\d+/), restart: 'unless-stopped', volumes: ['pgdata:/var/lib/postgresql/data']})
+    expect(postgres).toMatchObject({
+      image: expect.stringMatching(/^postgres:\d+/),
+      restart: 'unless-stopped',
+      volumes: ['pgdata:/var/lib/postgresql/data'],
+    })
     expect(postgres?.healthcheck?.test).toContain('pg_isready')
     expect(config.volumes).toHaveProperty('pgdata')
     const roles = {ingest, worker, delivery}
@@ -83,7 +93,12 @@ describe('compose.yaml', () => {
       expect(service?.command?.slice(0, 5), role).toEqual(['serve', '--env', 'prod', '--role', role])
       expect(service, role).toMatchObject({build: '.', image: 'joe:local', restart: 'unless-stopped', read_only: true})
       expect(service?.depends_on, role).toEqual({postgres: {condition: 'service_healthy'}})
-      expect(service?.healthcheck?.test, role).toEqual(['CMD', 'node', '/app/deploy/docker/healthcheck.mjs', 'http://127.0.0.1:8787/readyz'])
+      expect(service?.healthcheck?.test, role).toEqual([
+        'CMD',
+        'node',
+        '/app/deploy/docker/healthcheck.mjs',
+        'http://127.0.0.1:8787/readyz',
+      ])
       expect(service?.volumes, role).toEqual(['./deploy/compose/project:/project:ro'])
       // One store for all: the same environment everywhere.
       expect(service?.environment, role).toEqual(ingest?.environment)
@@ -139,7 +154,11 @@ describe('compose.yaml', () => {
         String(ports[i]),
       ])
       expect(p.cwd).toBe(PROJECT)
-      expect(p.env).toMatchObject({NODE_ENV: 'production', JOE_STORE_URL: 'postgres://u:p@127.0.0.1:6543/db?options=x', JOE_WRITE_KEY: 'change-me'})
+      expect(p.env).toMatchObject({
+        NODE_ENV: 'production',
+        JOE_STORE_URL: 'postgres://u:p@127.0.0.1:6543/db?options=x',
+        JOE_WRITE_KEY: 'change-me',
+      })
       expect(p.healthcheck.argv).toEqual(['node', path.join(ROOT, 'deploy/docker/healthcheck.mjs'), `http://127.0.0.1:${ports[i]}/readyz`])
       expect(p.restart).toBe('unless-stopped')
     }

@@ -48,7 +48,14 @@ describe('Dockerfile', () => {
       }
     }
     const {ignored} = dockerignore(readFileSync(path.join(ROOT, '.dockerignore'), 'utf8'))
-    for (const file of ['.env', 'examples/.joe/dev.db', 'node_modules/pg/package.json', 'dist/commands/serve.js', 'test/e2e/x.test.ts', '.git/HEAD'])
+    for (const file of [
+      '.env',
+      'examples/.joe/dev.db',
+      'node_modules/pg/package.json',
+      'dist/commands/serve.js',
+      'test/e2e/x.test.ts',
+      '.git/HEAD',
+    ])
       expect(ignored(file), file).toBe(true)
     for (const file of ['src/commands/serve.ts', 'package-lock.json', 'deploy/docker/healthcheck.mjs', 'examples/joe.config.yaml'])
       expect(ignored(file), file).toBe(false)

@@ -25,9 +25,9 @@ import {appendEvents} from '../../src/core/runtime/events-log.js'
 import {inspectCustomer} from '../../src/core/runtime/inspect.js'
 import {claimMessages, recordDeliveries} from '../../src/core/runtime/outbox.js'
 import {journey} from '../core/deploy/helpers.js'
-import {pgliteSession, POSTGRES_URL, withSearchPath} from '../helpers/postgres.js'
-import {ACTOR, type LiveEnv, RUNTIME_BACKENDS} from '../helpers/runtime.js'
 import {drainWorker} from '../helpers/live.js'
+import {POSTGRES_URL, pgliteSession, withSearchPath} from '../helpers/postgres.js'
+import {ACTOR, type LiveEnv, RUNTIME_BACKENDS} from '../helpers/runtime.js'
 
 /** Migration 3 created `joe serve`'s tables: from then on processes run for long, through upgrades. */
 const ROLLING_UPGRADES_SINCE = 3
@@ -76,7 +76,13 @@ async function sqliteSchema(conn: SqlConnection): Promise<Schema> {
 
 async function postgresSchema(conn: SqlConnection): Promise<Schema> {
   const schema: Schema = {tables: {}, indexes: {}, guards: {}}
-  const columns = await conn.query<{table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null}>(
+  const columns = await conn.query<{
+    table_name: string
+    column_name: string
+    data_type: string
+    is_nullable: string
+    column_default: string | null
+  }>(
     'SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = current_schema()',
   )
   for (const c of columns) {
@@ -90,7 +96,8 @@ async function postgresSchema(conn: SqlConnection): Promise<Schema> {
   const indexes = await conn.query<{indexname: string; tablename: string; indexdef: string}>(
     'SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema()',
   )
-  for (const i of indexes) schema.indexes[i.indexname] = {table: i.tablename, unique: /^CREATE UNIQUE/.test(i.indexdef), definition: i.indexdef}
+  for (const i of indexes)
+    schema.indexes[i.indexname] = {table: i.tablename, unique: /^CREATE UNIQUE/.test(i.indexdef), definition: i.indexdef}
   const guards = await conn.query<{table: string; guard: string}>(
     `SELECT c.relname AS table, 'constraint ' || k.conname || ' ' || pg_get_constraintdef(k.oid) AS guard
        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -123,7 +130,8 @@ function incompatibilities(before: Schema, after: Schema): string[] {
         problems.push(`new column ${table}.${name} is NOT NULL without a default: the previous joe's INSERTs fail`)
     }
     const guards = new Set(before.guards[table] ?? [])
-    for (const guard of after.guards[table] ?? []) if (!guards.has(guard)) problems.push(`new ${guard} on ${table} may refuse the previous joe's writes`)
+    for (const guard of after.guards[table] ?? [])
+      if (!guards.has(guard)) problems.push(`new ${guard} on ${table} may refuse the previous joe's writes`)
   }
   for (const [name, index] of Object.entries(before.indexes)) {
     if (after.indexes[name]?.definition !== index.definition) problems.push(`index ${name} was dropped or changed`)
@@ -141,7 +149,13 @@ const DIALECTS: Dialect[] = [
     async open() {
       const dir = mkdtempSync(path.join(tmpdir(), 'joe-upgrade-'))
       const conn = openSqliteConnection(path.join(dir, 'store.db'))
-      return {conn, close: async () => (await conn.close(), rmSync(dir, {recursive: true, force: true}))}
+      return {
+        conn,
+        async close() {
+          await conn.close()
+          rmSync(dir, {recursive: true, force: true})
+        },
+      }
     },
     schema: sqliteSchema,
   },
@@ -166,7 +180,7 @@ const DIALECTS: Dialect[] = [
             const admin = new pg.Client({connectionString: POSTGRES_URL})
             await admin.connect()
             await admin.query(`CREATE SCHEMA ${schemaName}`)
-            const conn = await openPostgresConnection(withSearchPath(POSTGRES_URL, schemaName))
+            const conn = await openPostgresConnection(withSearchPath(POSTGRES_URL as string, schemaName))
             return {
               conn,
               async close() {
@@ -185,18 +199,21 @@ const DIALECTS: Dialect[] = [
 describe.each(DIALECTS)('schema migrations on $name', {timeout: 120_000}, (dialect) => {
   const upgrades = DEPLOY_MIGRATIONS.filter((m) => m.version >= ROLLING_UPGRADES_SINCE)
 
-  it.each(upgrades.map((m) => [m.version, m.name, m] as const))('%i (%s) only adds to the schema before it', async (version, _name, migration) => {
-    const {conn, close} = await dialect.open()
-    try {
-      const before = DEPLOY_MIGRATIONS.filter((m) => m.version < version)
-      await migrateDeployStore(conn, {now: 1, display: dialect.name, migrations: before})
-      const old = await dialect.schema(conn)
-      await migrateDeployStore(conn, {now: 2, display: dialect.name, migrations: [...before, migration]})
-      expect(incompatibilities(old, await dialect.schema(conn))).toEqual([])
-    } finally {
-      await close()
-    }
-  })
+  it.each(upgrades.map((m) => [m.version, m.name, m] as const))(
+    '%i (%s) only adds to the schema before it',
+    async (version, _name, migration) => {
+      const {conn, close} = await dialect.open()
+      try {
+        const before = DEPLOY_MIGRATIONS.filter((m) => m.version < version)
+        await migrateDeployStore(conn, {now: 1, display: dialect.name, migrations: before})
+        const old = await dialect.schema(conn)
+        await migrateDeployStore(conn, {now: 2, display: dialect.name, migrations: [...before, migration]})
+        expect(incompatibilities(old, await dialect.schema(conn))).toEqual([])
+      } finally {
+        await close()
+      }
+    },
+  )
 
   it('would catch a migration that is not additive', async () => {
     const {conn, close} = await dialect.open()
@@ -272,7 +289,12 @@ describe.each(RUNTIME_BACKENDS)('a running joe that knows only the previous migr
     }
     const previousDeploy = async (journeys = [welcome]) => {
       const options = {config, env: 'live', vars: {}, now: wall.now, open: previousOpener}
-      const prepared = await prepareDeploy({...options, journeys, prune: false, bypass: {force: false, allowDrop: false, skipPolicies: true}})
+      const prepared = await prepareDeploy({
+        ...options,
+        journeys,
+        prune: false,
+        bypass: {force: false, allowDrop: false, skipPolicies: true},
+      })
       return applyPrepared(prepared, {...options, actor: ACTOR, lockTimeoutMs: 30_000})
     }
     await previousDeploy()
@@ -280,7 +302,13 @@ describe.each(RUNTIME_BACKENDS)('a running joe that knows only the previous migr
     await migrateDeployStore(running, {now: wall.now, display: target.display, migrations: PREVIOUS})
     const ctx: RuntimeContext = {conn: running, env: 'live', clock: 'manual', wall: () => wall.now}
     await ensureRuntimeRows(ctx)
-    const runtime = {ctx, display: target.display, writeKeys: () => [], listen: async () => async () => undefined, close: async () => undefined}
+    const runtime = {
+      ctx,
+      display: target.display,
+      writeKeys: () => [],
+      listen: async () => async () => undefined,
+      close: async () => undefined,
+    }
     const T0 = Date.UTC(2026, 2, 2, 10)
     const signUp = (customer: string, at: number) => ({customer_id: customer, type: 'signed_up', timestamp: at, properties: {}})
     await appendEvents(ctx, [signUp('c1', T0)], {source: 'http'})
