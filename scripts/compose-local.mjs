@@ -11,8 +11,9 @@
 //   node scripts/compose-local.mjs [OPTIONS] plan               # the processes `up` would start, as JSON
 //
 // OPTIONS: -f FILE (default compose.yaml), --env-file FILE (default .env beside it),
-//   --service NAME=URL (repeatable), --no-restart SERVICE (repeatable: never restart it), --json
-//   (events as JSON lines on standard output). The processes' logs go to standard error, each line
+//   --service NAME=URL (repeatable), --scale SERVICE=N (repeatable: N processes of it, as
+//   `docker compose up --scale`), --no-restart SERVICE (repeatable: never restart it), --json (events
+//   as JSON lines on standard output). The processes' logs go to standard error, each line
 //   prefixed with its process name, as compose prints them.
 //
 // Differences from Docker, all on purpose: processes listen on 127.0.0.1, never on every interface;
@@ -32,12 +33,19 @@ const RESTART_MAX_MS = 10_000
 const RESTART_RESET_MS = 10_000
 
 function usage(message) {
-  process.stderr.write(`compose-local: ${message}\nusage: node scripts/compose-local.mjs [-f FILE] [--env-file FILE] [--service NAME=URL]... [--no-restart SERVICE]... [--json] up|run SERVICE ARGS...|config|plan\n`)
+  process.stderr.write(`compose-local: ${message}\nusage: node scripts/compose-local.mjs [-f FILE] [--env-file FILE] [--service NAME=URL]... [--scale SERVICE=N]... [--no-restart SERVICE]... [--json] up|run SERVICE ARGS...|config|plan\n`)
   process.exit(2)
 }
 
 function parseCommandLine(argv) {
-  const options = {file: path.join(ROOT, 'compose.yaml'), envFile: undefined, external: new Map(), noRestart: new Set(), json: false}
+  const options = {
+    file: path.join(ROOT, 'compose.yaml'),
+    envFile: undefined,
+    external: new Map(),
+    noRestart: new Set(),
+    scale: new Map(),
+    json: false,
+  }
   let i = 0
   for (; i < argv.length; i++) {
     const arg = argv[i]
@@ -49,6 +57,10 @@ function parseCommandLine(argv) {
       const at = text.indexOf('=')
       if (at < 1) usage(`--service wants NAME=URL, not "${text}"`)
       options.external.set(text.slice(0, at), text.slice(at + 1))
+    } else if (arg === '--scale') {
+      const [service, count] = value().split('=')
+      if (!/^\d+$/.test(count ?? '')) usage(`--scale wants SERVICE=N, not "${service}=${count}"`)
+      options.scale.set(service, Number(count))
     } else if (arg === '--no-restart') options.noRestart.add(value())
     else if (arg === '--json') options.json = true
     else if (arg.startsWith('-')) usage(`unknown option ${arg}`)
@@ -82,6 +94,7 @@ async function plan(options, planOptions = {}) {
     root: ROOT,
     external: options.external,
     freePort: () => pool.shift() ?? usage('too many processes'),
+    scale: options.scale,
     ...planOptions,
   })
 }

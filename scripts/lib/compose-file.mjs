@@ -209,7 +209,7 @@ function rewriteServiceReferences(value, external) {
  * other gets `freePort()`. Container paths map to this checkout (the image's app folder) and to the
  * services' bind mounts.
  */
-export function planProcesses({config, dir}, {root, external = new Map(), freePort, services: only, includeProfiles = false}) {
+export function planProcesses({config, dir}, {root, external = new Map(), freePort, scale = new Map(), services: only, includeProfiles = false}) {
   const services = config.services ?? {}
   const processes = []
   for (const [name, service] of Object.entries(services)) {
@@ -240,7 +240,7 @@ export function planProcesses({config, dir}, {root, external = new Map(), freePo
       }
       return p
     }
-    const replicas = service.deploy?.replicas ?? 1
+    const replicas = scale.get(name) ?? service.deploy?.replicas ?? 1
     for (let replica = 1; replica <= replicas; replica++) {
       const published = publishedPorts(service)
       const portMap = new Map()
