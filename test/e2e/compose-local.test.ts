@@ -2,7 +2,8 @@
 // workers, one delivery process) started by scripts/compose-local.mjs as plain processes on a real
 // PostgreSQL, a deploy through the compose file's `joe` service, events from the Segment client, a
 // worker SIGKILLed mid-stream: the remaining processes finish the work, nothing is lost (every event
-// processed, every send in the outbox and delivered to the webhook), and `joe inspect` explains.
+// processed, every send in the outbox and delivered to the webhook, and /metrics agrees), and
+// `joe inspect` explains.
 // Needs JOE_TEST_POSTGRES_URL (CI sets it), like the other PostgreSQL tests.
 import {randomBytes} from 'node:crypto'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -152,6 +153,22 @@ describe.skipIf(!POSTGRES_URL)('compose.yaml without Docker: the services as pro
     const listed = await joe(['outbox', '--env', 'prod', '--status', 'sent', '--json'])
     expect(JSON.parse(listed.stdout).counts).toEqual({pending: 0, sent: 80, dead: 0})
 
+    // /metrics says the same: the store's gauges, from any survivor, show nothing waiting, and the
+    // ingest and delivery processes (which never died) counted every event and every send.
+    const byName = Object.fromEntries(ready.processes?.map((p) => [p.name, p.url as string]) ?? [])
+    const gauges = await eventually(async () => {
+      const text = await scrape(byName['worker-2'] as string)
+      const values = ['joe_store_up', 'joe_event_lag_seconds', 'joe_outbox_pending_messages', 'joe_outbox_dead_letters'].map((n) =>
+        metric(text, n),
+      )
+      return values.join() === '1,0,0,0' ? values : undefined
+    }, 'the store gauges to show nothing waiting (they are cached for 5 s)')
+    expect(gauges).toEqual([1, 0, 0, 0])
+    expect(
+      metric(await scrape(byName['ingest-1'] as string), 'joe_events_received_total', {source: 'http', role: 'ingest', env: 'prod'}),
+    ).toBe(80)
+    expect(metric(await scrape(byName['delivery-1'] as string), 'joe_deliveries_total', {channel: 'webhook', status: 'sent'})).toBe(80)
+
     // joe inspect explains one of the second wave, processed after the worker died.
     const inspected = await joe(['inspect', '--env', 'prod', 'c57', '--json'])
     expect(inspected.exitCode, inspected.stderr).toBe(0)
@@ -200,6 +217,24 @@ describe.skipIf(!POSTGRES_URL)('compose.yaml without Docker: the services as pro
     ])
   })
 })
+
+async function scrape(url: string): Promise<string> {
+  const response = await fetch(`${url}/metrics`)
+  expect(response.status).toBe(200)
+  return response.text()
+}
+
+/** The sum of a metric's samples (Prometheus' text format) whose labels include `labels`. */
+function metric(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
+    if (!match || match[1] !== name) continue
+    const own = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]))
+    if (Object.entries(labels).every(([k, v]) => own[k] === v)) sum += Number(match[3])
+  }
+  return sum
+}
 
 async function freePort(): Promise<number> {
   const {createServer} = await import('node:net')
