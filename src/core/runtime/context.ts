@@ -1,5 +1,6 @@
 import type {SqlConnection, SqlExecutor} from '../deploy/sql-connection.js'
 import {JoeError} from '../errors.js'
+import type {NameNormalization} from '../store/event-names.js'
 
 /** What every runtime operation of one environment needs: its store, its clock, and the wall clock. */
 export interface RuntimeContext {
@@ -12,6 +13,12 @@ export interface RuntimeContext {
    * it themselves. Real-clock instants come from it, and so do delivery's retry times on any clock.
    */
   wall: () => number
+  /**
+   * How event names are stored as they arrive (`events.normalize_names` of joe.config.yaml): the
+   * same conversion `joe events import` applies, so live events and imported ones match the same
+   * journeys. Absent means as sent.
+   */
+  eventNames?: NameNormalization
 }
 
 /** Creates the environment's runtime rows on first use. */

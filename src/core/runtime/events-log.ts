@@ -1,4 +1,5 @@
 import type {SqlExecutor} from '../deploy/sql-connection.js'
+import {nameNormalizer} from '../store/event-names.js'
 import type {NewEvent} from '../store/store-types.js'
 import {environmentNow, type RuntimeContext} from './context.js'
 import {forUpdate, jsonRows} from './sql.js'
@@ -63,13 +64,14 @@ export async function appendInTransaction(
   // A replay receives each event at its own time; anything else receives the batch at one instant.
   const clockStart = options.replay ? Math.max(floor, (await environmentNow(ctx, tx)) ?? floor) : receivedAt
   let clock = clockStart
+  const rename = nameNormalizer(ctx.eventNames ?? 'none')
   const rows = unique.map((event, i) => {
     if (options.replay) clock = Math.max(clock, event.timestamp)
     return {
       seq: first + i,
       received_at: options.replay ? clock : receivedAt,
       customer_id: event.customer_id,
-      type: event.type,
+      type: rename ? rename(event.type) : event.type,
       ts: event.timestamp,
       properties: JSON.stringify(event.properties),
       message_id: event.message_id ?? null,

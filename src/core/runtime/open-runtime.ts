@@ -52,7 +52,13 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<OpenRunt
       applicationName: options.applicationName ?? `joe ${options.env}`,
     })
   }
-  const ctx: RuntimeContext = {conn, env: options.env, clock: env.config.clock ?? 'real', wall: options.wall}
+  const ctx: RuntimeContext = {
+    conn,
+    env: options.env,
+    clock: env.config.clock ?? 'real',
+    wall: options.wall,
+    eventNames: options.config.events.normalizeNames,
+  }
   try {
     await migrateDeployStore(conn, {now: options.wall(), display: env.target.display})
     await ensureRuntimeRows(ctx)

@@ -128,6 +128,23 @@ describe.each(RUNTIME_BACKENDS)('the worker on $name', (backend) => {
     expect(again).toMatchObject({accepted: 1, duplicates: 1})
   })
 
+  it('stores event names as events.normalize_names says, as joe events import does, so live events enter the same journeys', async () => {
+    live = await backend.create()
+    live.config.events.normalizeNames = 'snake_case'
+    await live.deploy([cart])
+    runtime = await live.open()
+    await appendEvents(runtime.ctx, [event('c1', 'Cart Updated', T0, {value: 80}), event('c2', 'cartUpdated', T0, {value: 90})], {
+      source: 'http',
+    })
+    const stored = await runtime.ctx.conn.query<{type: string}>("SELECT type FROM joe_events WHERE env = 'live' ORDER BY seq")
+    expect(stored.map((r) => r.type)).toEqual(['cart_updated', 'cart_updated'])
+    expect(await work(runtime)).toMatchObject({customers: 2, events: 2})
+    const instances = await runtime.ctx.conn.query<{customer_id: string}>(
+      "SELECT customer_id FROM joe_instances WHERE env = 'live' ORDER BY customer_id",
+    )
+    expect(instances.map((r) => r.customer_id)).toEqual(['c1', 'c2'])
+  })
+
   it('records an input that makes the engine fail, skips it, and goes on with everyone else', async () => {
     live = await backend.create()
     await live.deploy([cart])
