@@ -3,6 +3,8 @@ import {execa} from 'execa'
 import {type ParsedMail, simpleParser} from 'mailparser'
 import {SMTPServer} from 'smtp-server'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {idempotencyKeyOf} from '../../src/core/connectors/email-message.js'
+import {webhookSignature} from '../../src/core/connectors/webhook.js'
 import {BIN, eventually, postBatch, type ServeProcess, startServe} from '../helpers/serve-process.js'
 import {tempProject} from '../helpers/temp-project.js'
 
@@ -10,6 +12,7 @@ import {tempProject} from '../helpers/temp-project.js'
 // to a real SMTP server, carries RFC 8058 one-click unsubscribe headers with a signed link, and the
 // one-click POST opts the customer out, so the journey's consent suppresses the next email.
 const KEY = 'mail-key'
+const SECRETS = {JOE_LINK_SECRET: 'link-secret-for-tests', JOE_CALLBACK_SECRET: 'callback-secret-for-tests'}
 
 async function freePort(): Promise<number> {
   const server = createNetServer()
@@ -25,8 +28,7 @@ describe('joe serve delivers email over SMTP, and one-click unsubscribe stops th
   let smtp: SMTPServer
   const mails: ParsedMail[] = []
   let port: number
-  const joe = (args: string[]) =>
-    execa('node', [BIN, ...args], {cwd: dir, reject: false, env: {NO_COLOR: '1', JOE_LINK_SECRET: 'link-secret-for-tests'}})
+  const joe = (args: string[]) => execa('node', [BIN, ...args], {cwd: dir, reject: false, env: {NO_COLOR: '1', ...SECRETS}})
 
   beforeAll(async () => {
     smtp = new SMTPServer({
@@ -58,6 +60,7 @@ describe('joe serve delivers email over SMTP, and one-click unsubscribe stops th
         url: "smtp://127.0.0.1:${smtpPort}"
         from: "Shop <hello@shop.example>"
         tls: { starttls: never }
+        events: { format: joe, secret: "\${JOE_CALLBACK_SECRET}" }
 `,
       'journeys/cart.journey.yaml': `version: 1
 id: cart
@@ -81,7 +84,7 @@ subject: "{{ profile.first_name | default: 'Hi' }}, you left something behind"
     expect(validated.exitCode, validated.stdout + validated.stderr).toBe(0)
     const deployed = await joe(['deploy', '--env', 'mail', '--yes'])
     expect(deployed.exitCode, deployed.stderr).toBe(0)
-    serve = await startServe(dir, 'mail', {JOE_LINK_SECRET: 'link-secret-for-tests'}, ['--port', String(port), '--log-level', 'warn'])
+    serve = await startServe(dir, 'mail', SECRETS, ['--port', String(port), '--log-level', 'warn'])
   })
 
   afterAll(async () => {
@@ -134,5 +137,43 @@ subject: "{{ profile.first_name | default: 'Hi' }}, you left something behind"
     expect(inspected.trace.map((l: {kind: string; detail: string}) => l.kind)).toEqual(expect.arrayContaining(['suppressed']))
     expect(inspected.trace.find((l: {kind: string}) => l.kind === 'suppressed').detail).toContain('consent did not hold')
     expect(mails).toHaveLength(1)
+  })
+
+  it("records the provider's delivery events (joe's signed callback) in the customer's log, and refuses a forged one", async () => {
+    const mail = await eventually(() => mails[0], 'the email of the first test')
+    const key = idempotencyKeyOf(mail.messageId as string) as string
+    expect(key).toBeTruthy()
+    const body = JSON.stringify({
+      events: [
+        {type: 'delivered', message_id: key, timestamp: '2026-03-02T11:01:05Z'},
+        {type: 'opened', message_id: key, timestamp: '2026-03-02T11:30:00Z'},
+        {type: 'clicked', message_id: 'not-a-message-of-ours'},
+      ],
+    })
+    const post = (signature: string) =>
+      fetch(`${serve?.url}/v1/delivery/email`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json', 'joe-signature': signature},
+        body,
+      })
+    const now = Math.floor(Date.now() / 1000)
+    const forged = await post(webhookSignature('not-the-secret', now, body))
+    expect(forged.status).toBe(401)
+    const accepted = await post(webhookSignature(SECRETS.JOE_CALLBACK_SECRET, now, body))
+    expect(accepted.status).toBe(200)
+    expect(await accepted.json()).toEqual({success: true, recorded: 2, unknown_messages: 1, ignored: 0})
+    const exported = await joe(['events', 'export', '--env', 'mail'])
+    expect(exported.exitCode, exported.stderr).toBe(0)
+    const feedback = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((e) => String(e.type ?? e.event).startsWith('message_'))
+    // message_sent (joe's own record) and the provider's events name the message the same way.
+    expect(feedback.map((e) => [e.type ?? e.event, e.properties.message_id, e.properties.channel])).toEqual([
+      ['message_sent', key, 'email'],
+      ['message_delivered', key, 'email'],
+      ['message_opened', key, 'email'],
+    ])
   })
 })

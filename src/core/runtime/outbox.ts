@@ -1,5 +1,6 @@
 import {hash} from 'node:crypto'
 import type {Channel, DeliveryOutcome, OutboxMessage} from '../connectors/connector.js'
+import {messageEventProperties} from '../connectors/feedback/delivery-events.js'
 import type {SqlExecutor} from '../deploy/sql-connection.js'
 import {JoeError} from '../errors.js'
 import type {RuntimeContext} from './context.js'
@@ -127,15 +128,7 @@ export async function recordDeliveries(ctx: RuntimeContext, records: readonly De
     const now = ctx.wall()
     const events = []
     for (const {message, outcome, maxAttempts} of records) {
-      const about = {
-        message_id: message.id,
-        idempotency_key: message.idempotencyKey,
-        journey: message.journeyId,
-        step: message.stepId,
-        channel: message.channel,
-        template: message.template,
-        attempt: message.attempt,
-      }
+      const about = {...messageEventProperties(message), attempt: message.attempt}
       if (outcome.status === 'sent') {
         await tx.query(
           "UPDATE joe_outbox SET status = 'sent', sent_at = $3, provider_id = $4, last_error = NULL WHERE env = $1 AND id = $2",

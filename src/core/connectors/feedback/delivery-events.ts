@@ -58,16 +58,23 @@ export interface DeliveryFeedback {
   optOut?: Channel
 }
 
-/** The event (and opt-out) a report means for the customer whose message it is. */
-export function feedbackOf(report: DeliveryReport, message: ReportedMessage, receivedAt: number): DeliveryFeedback {
-  const properties: Record<string, unknown> = {
+/**
+ * What every event about a message says of it, joe's own (`message_sent`, `message_failed`) and the
+ * provider's alike: `message_id` is its idempotency key, the id links, Message-IDs and callbacks carry.
+ */
+export function messageEventProperties(message: ReportedMessage): Record<string, unknown> {
+  return {
     message_id: message.idempotencyKey,
     journey: message.journeyId,
     step: message.stepId,
     template: message.template,
     channel: message.channel,
-    provider: report.provider,
   }
+}
+
+/** The event (and opt-out) a report means for the customer whose message it is. */
+export function feedbackOf(report: DeliveryReport, message: ReportedMessage, receivedAt: number): DeliveryFeedback {
+  const properties: Record<string, unknown> = {...messageEventProperties(message), provider: report.provider}
   if (report.providerId !== undefined) properties.provider_id = report.providerId
   if (report.bounce !== undefined) properties.bounce_type = report.bounce
   if (report.reason !== undefined) properties.reason = report.reason
