@@ -2,6 +2,7 @@
 // `flags['lock-timeout']` as milliseconds, never as text to parse itself.
 import {Errors, Flags} from '@oclif/core'
 import {parseDuration} from '../core/journey/duration.js'
+import {parseInstantFlag} from './project-context.js'
 
 /**
  * A duration flag read as milliseconds: `30s`, `2m`, `1h`, ISO 8601 (`PT90S`), or plain milliseconds
@@ -15,6 +16,16 @@ export const durationFlag = Flags.custom<number>({
     if (ms === undefined || ms < 0) throw new Errors.CLIError(`"${input}" is not a duration (e.g. 30s, 2m, or 0)`, {exit: 2})
     return ms
   },
+})
+
+/**
+ * A point in time read as epoch milliseconds: an ISO 8601 date-time with a zone, or a date (midnight
+ * UTC). A bad value is JOE4005 (exit 2), naming the flag. `--from` and `--until` of simulate, graph
+ * and diff are made with it, each with its own description.
+ */
+export const instantFlag = Flags.custom<number>({
+  helpValue: 'TIME',
+  parse: async (input, _context, flag) => parseInstantFlag(flag.name, input) as number,
 })
 
 /** `--env NAME`: an environment of joe.config.yaml. */

@@ -53,6 +53,8 @@ export abstract class JoeCommand<T> extends Command {
       }
       return super.catch(error)
     }
+    // A JoeError from a typed flag's parser (flags.ts): oclif wrapped its message in "Parsing --flag … See more help".
+    if (isJoeError(error)) error.message = error.message.replace(/^Parsing --\S+ \n\t/, '').replace(/\nSee more help with --help$/, '')
     // A store file that is read-only, corrupt or busy is the user's to fix, wherever it surfaced.
     const friendly = isStoreFileError(error) ? translateSqliteError(error, undefined) : error
     if (isJoeError(friendly)) {

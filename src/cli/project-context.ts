@@ -1,11 +1,10 @@
-import path from 'node:path'
 import {JoeError} from '../core/errors.js'
 import {describeInstantProblem, parseInstant} from '../core/instant.js'
-import type {JoeConfig} from '../core/project/config.js'
+import {eventStorePath, type JoeConfig} from '../core/project/config.js'
 
 /** The event store path: --store, else `store` from joe.config.yaml (relative to the config). */
 export function storePath(config: JoeConfig, flag: string | undefined): string {
-  return flag ? path.resolve(flag) : path.resolve(config.root, config.store)
+  return eventStorePath(config, flag, process.cwd())
 }
 
 /** Parses --from/--until style flags: an ISO 8601 date-time with a zone, or a date (midnight UTC). */

@@ -4,7 +4,7 @@ import {changesText, runPrepared} from '../cli/deploy-flow.js'
 import {bypassOf, colorFlag, configFlag, dryRunFlag, gateFlags, lockTimeoutFlag, messageFlag, yesFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
 import type {DeployResult} from '../core/deploy/apply.js'
-import {loadDeployableJourneys, prepareDeploy} from '../core/deploy/deploy.js'
+import {prepareDeploy, selectDeployable} from '../core/deploy/deploy.js'
 import {looksLikePlanFile, readPlanFile} from '../core/deploy/plan-file.js'
 import {prepareSavedPlan} from '../core/deploy/prepare.js'
 import {JoeError} from '../core/errors.js'
@@ -74,7 +74,7 @@ Deploys to one environment are serialised by a lock; a second one waits up to --
         ? await prepareSavedPlan({...context, file: planFile, saved, bypass})
         : await prepareDeploy({
             ...context,
-            journeys: (await loadDeployableJourneys(process.cwd(), args, flags.config)).journeys,
+            journeys: await selectDeployable({cwd: process.cwd(), names: args, ...(flags.config ? {configPath: flags.config} : {})}),
             prune: flags.prune === true,
             bypass,
           })

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {colorEnabled, envContext} from '../cli/deploy-context.js'
 import {bypassOf, colorFlag, configFlag, envFlag, gateFlags} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
-import {loadDeployableJourneys, prepareDeploy} from '../core/deploy/deploy.js'
+import {prepareDeploy, selectDeployable} from '../core/deploy/deploy.js'
 import {assertPlanPath} from '../core/deploy/plan-file.js'
 import {type PlanResult, planResult, savePlan} from '../core/deploy/prepare.js'
 import {JoeError} from '../core/errors.js'
@@ -45,7 +45,7 @@ With --out the plan is saved as JSON — the environment's ledger head, every ch
     if (flags.prune && argv.length > 0) throw new JoeError('JOE6014', '--prune cannot be combined with named journeys', {exitCode: 2})
     if (flags.out) await assertPlanPath(flags.out)
     const context = await envContext(flags.env, flags.config)
-    const {journeys} = await loadDeployableJourneys(process.cwd(), argv as string[], flags.config)
+    const journeys = await selectDeployable({cwd: process.cwd(), names: argv as string[], ...(flags.config ? {configPath: flags.config} : {})})
     const prepared = await prepareDeploy({...context, journeys, prune: flags.prune === true, bypass: bypassOf(flags)})
     if (flags.out) await savePlan(context, prepared.plan, flags.out)
     const result = planResult(prepared, flags.out ?? null)

@@ -6,6 +6,8 @@ export interface CodeInfo {
   severity: Severity
   /** What the code means, for docs/journey-format.md and SARIF help. */
   summary: string
+  /** Present for a code joe no longer emits (kept so it is never reused): the code emitted instead. */
+  replacedBy?: string
 }
 
 /**
@@ -92,6 +94,22 @@ export const CODES = {
     severity: 'error',
     summary:
       'A file joe was asked to write (`--out`, `--trace`, `joe init`, `joe new journey`) cannot be written: the path is a folder or its folder is missing (exit 2), or the system refuses (exit 1).',
+  },
+  JOE1037: {
+    name: 'unknown-journey',
+    severity: 'error',
+    summary:
+      'A name given on the command line (to `simulate`, `graph`, `diff --base`, `plan`, `deploy`) is neither a journey id of the project nor an existing file, folder or glob (exit 2).',
+  },
+  JOE1038: {
+    name: 'selected-journey-invalid',
+    severity: 'error',
+    summary: 'A journey named on the command line has validation errors; joe simulates, draws, diffs or deploys only valid journeys.',
+  },
+  JOE1039: {
+    name: 'one-journey-expected',
+    severity: 'error',
+    summary: 'A command that takes one journey (`joe graph`) was given names that select several (exit 2).',
   },
   JOE2001: {name: 'duplicate-step-id', severity: 'error', summary: 'Two steps share an id; step ids are unique within a journey.'},
   JOE2002: {
@@ -299,7 +317,9 @@ export const CODES = {
   JOE4006: {
     name: 'journey-not-simulatable',
     severity: 'error',
-    summary: 'A journey named for simulation does not exist or has validation errors.',
+    summary:
+      'No longer emitted: `joe simulate` reports an unknown journey as JOE1037 and a journey with errors as JOE1038, as every command does.',
+    replacedBy: 'JOE1037',
   },
   JOE4007: {name: 'no-policies', severity: 'error', summary: '`simulate --check` was given but the config has no `policies`.'},
   JOE5001: {
@@ -326,7 +346,9 @@ export const CODES = {
   JOE5006: {
     name: 'graph-journey-unknown',
     severity: 'error',
-    summary: '`joe graph` was given something that is neither a journey file nor a journey id of the project, or a journey with errors.',
+    summary:
+      'No longer emitted: `joe graph` reports an unknown journey as JOE1037 and a journey with errors as JOE1038, as every command does.',
+    replacedBy: 'JOE1037',
   },
   JOE5007: {
     name: 'graph-render-failed',
@@ -382,7 +404,8 @@ export const CODES = {
   JOE6011: {
     name: 'unknown-journey',
     severity: 'error',
-    summary: 'A journey named on the command line is not in the project, or not active in the environment.',
+    summary:
+      'A journey named on the command line is not active in the environment (`pause`, `resume`, `rollback`, `promote`). A name that is not in the project is JOE1037.',
   },
   JOE6012: {
     name: 'unknown-revision',

@@ -3,6 +3,7 @@ import path from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import {parseMermaid} from '../core/graph/mermaid-parse.js'
+import {assertOutput} from '../helpers/output-schemas.js'
 import {tempProject} from '../helpers/temp-project.js'
 import {HEAVY_TEST_TIMEOUT} from '../helpers/timeouts.js'
 
@@ -115,9 +116,23 @@ describe('joe diff and joe graph (built CLI)', () => {
     const counted = await joe('graph', 'cart-abandonment', '--simulate')
     expect(counted.stdout).toMatch(/-->\|"else: \d+"\|/)
     const json = JSON.parse((await joe('graph', 'cart-abandonment', '--json')).stdout)
-    expect(json).toMatchObject({format_version: 1, journey: 'cart-abandonment', format: 'mermaid'})
+    assertOutput('graph', json)
+    expect(json).toMatchObject({format_version: 2, journey: 'cart-abandonment', format: 'mermaid', out: null})
+    expect(json.text).toBe(mermaid.stdout)
+    // --json with svg: the SVG is the `text` field; with --out it is also written.
+    const svgJson = JSON.parse((await joe('graph', 'cart-abandonment', '--format', 'svg', '--json', '--simulate')).stdout)
+    assertOutput('graph', svgJson)
+    expect(svgJson.text).toContain('<svg')
+    expect(svgJson.edges.some((e: {count: number | null}) => typeof e.count === 'number')).toBe(true)
     const missing = await joe('graph', 'nope')
     expect(missing.exitCode).toBe(2)
-    expect(missing.stderr).toContain('JOE5006')
+    expect(missing.stderr).toContain('JOE1037')
+    const several = await joe('graph', 'journeys', '--json')
+    expect(several.exitCode).toBe(2)
+    assertOutput('error', JSON.parse(several.stdout))
+    expect(JSON.parse(several.stdout).error.code).toBe('JOE1039')
+    const badTime = await joe('graph', 'cart-abandonment', '--simulate', '--from', '2026-02-31')
+    expect(badTime.exitCode).toBe(2)
+    expect(badTime.stderr).toMatch(/^error JOE4005: --from "2026-02-31" is not a real date or time: .*\n  hint: e.g. 2026-03-01 or 2026-03-01T09:00:00Z\n$/)
   })
 })

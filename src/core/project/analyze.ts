@@ -12,7 +12,7 @@ import type {SendDataCatalog} from '../templates/check-templates.js'
 import type {TemplateCatalog} from '../templates/template-types.js'
 import {type CheckedJourneyFile, type CheckJourneyOptions, checkJourneyFile} from './check-file.js'
 import {checkJourneysInThreads} from './check-threads.js'
-import {type JoeConfig, loadConfig} from './config.js'
+import {type JoeConfig, loadConfig, withoutCatalog} from './config.js'
 import {discoverFiles, type ProjectFile} from './discover.js'
 
 export interface AnalyzedFile extends ProjectFile {
@@ -51,6 +51,11 @@ export interface AnalyzeOptions {
   models?: boolean
   /** Threads that check journey files; default: one per core for large projects. */
   threads?: number
+  /**
+   * Check journeys against the template catalog (default true). `joe diff` passes false: the catalog
+   * does not change the model, and a template removed since must not make an old version unreadable.
+   */
+  templates?: boolean
 }
 
 /**
@@ -115,11 +120,11 @@ async function checkJourneys(
 /** Parse -> schema -> rules -> model for every file, plus cross-file checks (ids, tests). */
 export async function analyzeProject(options: AnalyzeOptions): Promise<ProjectAnalysis> {
   const loaded = await loadConfig(options.cwd, options.configPath)
-  const {config} = loaded
+  const config = options.templates === false ? withoutCatalog(loaded.config) : loaded.config
   const paths =
     options.paths.length > 0 ? options.paths : config.journeys.map((p) => path.relative(options.cwd, path.resolve(config.root, p)) || '.')
   const discovered = await discoverFiles(paths, {cwd: options.cwd, root: config.root})
-  const templates = config.templateFiles
+  const templates = config.templateFiles && options.templates !== false
     ? await loadTemplateCatalog(path.resolve(config.root, config.templatesDir), options.cwd)
     : {files: []}
   const testFiles = discovered.files.filter((f) => f.kind === 'test')

@@ -246,3 +246,18 @@ export async function requireConfig(root: string, configPath?: string): Promise<
   }
   return loaded.config
 }
+
+/**
+ * The config without its template catalog, so any template is allowed. `joe diff` loads journeys so:
+ * the catalog does not change the model, a template since removed from the catalog must not make an
+ * old version unreadable, and `joe validate` (not the diff) is where an unknown template is reported.
+ */
+export function withoutCatalog(config: JoeConfig): JoeConfig {
+  const {templates: _templates, ...rest} = config
+  return rest
+}
+
+/** The event store a command reads: `given` (a flag, relative to `cwd`), else `store` of the config (relative to it). */
+export function eventStorePath(config: JoeConfig, given: string | undefined, cwd: string): string {
+  return given ? path.resolve(cwd, given) : path.resolve(config.root, config.store)
+}
