@@ -36,6 +36,11 @@ export const configFlag = Flags.string({char: 'c', description: 'Path to joe.con
 
 export const colorFlag = Flags.boolean({description: 'Colour the text output (default: when stdout is a terminal).', allowNo: true})
 
+/** Whether to colour text output: `--color`/`--no-color`, else when stdout is a terminal and NO_COLOR is not set. */
+export function colorOutput(flag: boolean | undefined): boolean {
+  return flag ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
+}
+
 /** `-y`: no confirmation prompt (required when there is no terminal to ask on). */
 export const yesFlag = Flags.boolean({char: 'y', description: 'Apply without asking (required when not on a terminal).'})
 

@@ -1,11 +1,10 @@
-// Worker thread of `joe simulate` (see simulate-run.ts): runs the synchronous replay off the main
-// thread, so the main thread stays free to draw progress and to stop everything on Ctrl-C. Writes
-// the trace itself, in large synchronous writes, so memory holds a buffer, not every trace line.
-import {closeSync, openSync, writeSync} from 'node:fs'
+// Worker thread of `joe simulate` (see simulate-run.ts): runs the replay off the main thread, so the
+// main thread stays free to draw progress and to stop everything on Ctrl-C. Writes the trace itself
+// through a stream the replay waits on (core/simulate/trace.ts).
 import {parentPort, workerData} from 'node:worker_threads'
-import type {CustomerResult} from '../core/engine/types.js'
 import {isJoeError} from '../core/errors.js'
-import {type SimulateOptions, simulate} from '../core/simulate/simulate.js'
+import {type SimulateOptions, type SimulateResult, simulate, simulatePaced} from '../core/simulate/simulate.js'
+import {openTrace} from '../core/simulate/trace.js'
 
 export interface SimulateRunInput {
   options: Omit<SimulateOptions, 'onResult' | 'onProgress'>
@@ -17,7 +16,7 @@ export interface SimulateRunInput {
 
 export type SimulateRunMessage =
   | {kind: 'progress'; done: number; total: number}
-  | {kind: 'done'; result: ReturnType<typeof simulate>}
+  | {kind: 'done'; result: SimulateResult}
   | {
       kind: 'failed'
       /** A JoeError's fields, so the main thread can throw the same friendly error. */
@@ -29,48 +28,24 @@ export type SimulateRunMessage =
       inTrace?: boolean
     }
 
-const FLUSH_AT = 1 << 20
-
-/** One line of `--trace`: every transition of every customer, in replay order. */
-export function traceLines(journey: string, customer: CustomerResult): string {
-  let text = ''
-  for (const t of customer.trace) {
-    text += `${JSON.stringify({journey, customer_id: customer.customerId, at: new Date(t.at).toISOString(), kind: t.kind, step: t.step ?? null, detail: t.detail})}\n`
-  }
-  return text
-}
-
-function run(input: SimulateRunInput): SimulateRunMessage {
+async function run(input: SimulateRunInput): Promise<SimulateRunMessage> {
   const post = (message: SimulateRunMessage) => parentPort?.postMessage(message)
-  let fd: number | undefined
-  let buffer = ''
+  const onProgress = input.progress ? {onProgress: (done: number, total: number) => post({kind: 'progress', done, total})} : {}
   let inTrace = false
-  const flush = () => {
-    if (fd === undefined || buffer === '') return
-    inTrace = true
-    writeSync(fd, buffer)
-    inTrace = false
-    buffer = ''
-  }
   try {
-    if (input.traceFile !== undefined) {
-      inTrace = true
-      fd = openSync(input.traceFile, 'w')
-      inTrace = false
-    }
-    const result = simulate({
-      ...input.options,
-      ...(fd === undefined
-        ? {}
-        : {
-            onResult: (journey: string, customer: CustomerResult) => {
-              buffer += traceLines(journey, customer)
-              if (buffer.length >= FLUSH_AT) flush()
-            },
-          }),
-      ...(input.progress ? {onProgress: (done: number, total: number) => post({kind: 'progress', done, total})} : {}),
+    if (input.traceFile === undefined) return {kind: 'done', result: simulate({...input.options, ...onProgress})}
+    inTrace = true
+    const trace = await openTrace(input.traceFile)
+    inTrace = false
+    const result = await simulatePaced({...input.options, ...onProgress, onResult: trace.onResult}, () => {
+      const wait = trace.pause()
+      return wait?.catch((error: unknown) => {
+        inTrace = true
+        throw error
+      })
     })
-    flush()
+    inTrace = true
+    await trace.close()
     return {kind: 'done', result}
   } catch (error) {
     const errno = (error as NodeJS.ErrnoException).code
@@ -92,9 +67,7 @@ function run(input: SimulateRunInput): SimulateRunMessage {
       ...(typeof errno === 'string' ? {errno} : {}),
       ...(inTrace ? {inTrace} : {}),
     }
-  } finally {
-    if (fd !== undefined) closeSync(fd)
   }
 }
 
-parentPort?.postMessage(run(workerData as SimulateRunInput))
+parentPort?.postMessage(await run(workerData as SimulateRunInput))

@@ -26,7 +26,9 @@ JOURNEY is a journey id, a journey file, or a folder or glob holding one journey
     },
   ]
 
-  static override args = {journey: Args.string({description: 'A journey id, a journey file, or a folder or glob holding one journey.', required: true})}
+  static override args = {
+    journey: Args.string({description: 'A journey id, a journey file, or a folder or glob holding one journey.', required: true}),
+  }
 
   static override flags = {
     format: Flags.option({char: 'f', description: 'Output format.', options: GRAPH_FORMATS, default: 'mermaid' as const})(),

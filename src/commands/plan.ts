@@ -45,7 +45,11 @@ With --out the plan is saved as JSON — the environment's ledger head, every ch
     if (flags.prune && argv.length > 0) throw new JoeError('JOE6014', '--prune cannot be combined with named journeys', {exitCode: 2})
     if (flags.out) await assertPlanPath(flags.out)
     const context = await envContext(flags.env, flags.config)
-    const journeys = await selectDeployable({cwd: process.cwd(), names: argv as string[], ...(flags.config ? {configPath: flags.config} : {})})
+    const journeys = await selectDeployable({
+      cwd: process.cwd(),
+      names: argv as string[],
+      ...(flags.config ? {configPath: flags.config} : {}),
+    })
     const prepared = await prepareDeploy({...context, journeys, prune: flags.prune === true, bypass: bypassOf(flags)})
     if (flags.out) await savePlan(context, prepared.plan, flags.out)
     const result = planResult(prepared, flags.out ?? null)

@@ -133,6 +133,8 @@ describe('joe diff and joe graph (built CLI)', () => {
     expect(JSON.parse(several.stdout).error.code).toBe('JOE1039')
     const badTime = await joe('graph', 'cart-abandonment', '--simulate', '--from', '2026-02-31')
     expect(badTime.exitCode).toBe(2)
-    expect(badTime.stderr).toMatch(/^error JOE4005: --from "2026-02-31" is not a real date or time: .*\n  hint: e.g. 2026-03-01 or 2026-03-01T09:00:00Z\n$/)
+    expect(badTime.stderr).toMatch(
+      /^error JOE4005: --from "2026-02-31" is not a real date or time: .*\n {2}hint: e.g. 2026-03-01 or 2026-03-01T09:00:00Z$/,
+    )
   })
 })

@@ -2,6 +2,7 @@ import {cp, readFile, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
+import {assertOutput} from '../helpers/output-schemas.js'
 import {tempProject} from '../helpers/temp-project.js'
 import {HEAVY_TEST_TIMEOUT} from '../helpers/timeouts.js'
 
@@ -30,8 +31,21 @@ describe('events, simulate and test (built CLI)', {timeout: HEAVY_TEST_TIMEOUT},
     expect(first.exitCode).toBe(0)
     expect(first.stdout).toBe(second.stdout)
     const report = JSON.parse(first.stdout)
-    expect(report).toMatchObject({format_version: 2, journey: 'cart-abandonment', customers: {entered: expect.any(Number)}})
+    assertOutput('simulate', report)
+    expect(report).toMatchObject({format_version: 3, journey: 'cart-abandonment', customers: {entered: expect.any(Number)}})
     expect(report.conversion).toHaveProperty('uplift')
+    // One journey: the spec's report keys at the top level, and the same report in `journeys`.
+    expect(report).toMatchObject({load: null, policy: null, customer: null})
+    const {format_version: _version, journeys, load: _load, policy: _policy, customer: _customer, ...topLevel} = report
+    expect(journeys).toHaveLength(1)
+    expect({...topLevel, format_version: 2}).toEqual(journeys[0])
+
+    // Several: the same envelope, reports sorted by journey id, each the report of the journey alone.
+    const several = JSON.parse((await joe('simulate', 'win-back', 'journeys/', '--json')).stdout)
+    assertOutput('simulate', several)
+    expect(several.journeys.map((j: {journey: string}) => j.journey)).toEqual(['cart-abandonment', 'welcome-series', 'win-back'])
+    expect(several.load).toMatchObject({max: expect.any(Number)})
+    expect(several).not.toHaveProperty('journey')
 
     const text = await joe('simulate', 'cart-abandonment')
     expect(text.stdout).toContain('step funnel')
@@ -40,7 +54,9 @@ describe('events, simulate and test (built CLI)', {timeout: HEAVY_TEST_TIMEOUT},
     expect(stats.events).toBeGreaterThan(0)
 
     const customer = JSON.parse((await joe('simulate', 'cart-abandonment', '--json', '--customer', 'cus_001')).stdout)
+    assertOutput('simulate', customer)
     expect(customer.customer.id).toBe('cus_001')
+    expect(customer.customer.results['cart-abandonment'].trace[0].at).toMatch(/Z$/)
 
     const traced = await joe('simulate', 'cart-abandonment', '--trace', 'traces.ndjson')
     expect(traced.exitCode).toBe(0)
@@ -60,6 +76,19 @@ describe('events, simulate and test (built CLI)', {timeout: HEAVY_TEST_TIMEOUT},
     const breached = await joe('simulate', '--check')
     expect(breached.exitCode).toBe(1)
     expect(breached.stdout).toMatch(/customers? over the limit/)
+    const breachedJson = await joe('simulate', '--check', '--json')
+    expect(breachedJson.exitCode).toBe(1)
+    const policy = JSON.parse(breachedJson.stdout)
+    assertOutput('simulate', policy)
+    expect(policy.policy.breaches[0]).toMatchObject({customer_id: expect.any(String)})
+
+    const unknown = await joe('simulate', 'cart-abandonmnt', '--json')
+    expect(unknown.exitCode).toBe(2)
+    assertOutput('error', JSON.parse(unknown.stdout))
+    expect(JSON.parse(unknown.stdout).error).toMatchObject({
+      code: 'JOE1037',
+      hint: expect.stringContaining('did you mean "cart-abandonment"?'),
+    })
   })
 
   it('refuses a broken import whole and leaves the store as it was', async () => {

@@ -21,9 +21,13 @@ function refuseInvalidProject(project: ProjectAnalysis): void {
   const problems = [...project.projectDiagnostics, ...project.files.flatMap((f) => f.diagnostics)].filter((d) => d.severity === 'error')
   if (problems.length === 0) return
   const first = problems[0]
-  throw new JoeError('JOE6010', `the project has ${problems.length} validation error${problems.length === 1 ? '' : 's'}; refusing to deploy`, {
-    hint: `run \`joe validate\` and fix them first${first ? ` (first: ${first.location.file}:${first.location.line} ${first.code} ${first.message})` : ''}`,
-  })
+  throw new JoeError(
+    'JOE6010',
+    `the project has ${problems.length} validation error${problems.length === 1 ? '' : 's'}; refusing to deploy`,
+    {
+      hint: `run \`joe validate\` and fix them first${first ? ` (first: ${first.location.file}:${first.location.line} ${first.code} ${first.message})` : ''}`,
+    },
+  )
 }
 
 /** `joe plan`, `joe deploy` and its `--dry-run`: the plan of deploying `journeys`, judged by every gate. */

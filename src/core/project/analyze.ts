@@ -124,9 +124,10 @@ export async function analyzeProject(options: AnalyzeOptions): Promise<ProjectAn
   const paths =
     options.paths.length > 0 ? options.paths : config.journeys.map((p) => path.relative(options.cwd, path.resolve(config.root, p)) || '.')
   const discovered = await discoverFiles(paths, {cwd: options.cwd, root: config.root})
-  const templates = config.templateFiles && options.templates !== false
-    ? await loadTemplateCatalog(path.resolve(config.root, config.templatesDir), options.cwd)
-    : {files: []}
+  const templates =
+    config.templateFiles && options.templates !== false
+      ? await loadTemplateCatalog(path.resolve(config.root, config.templatesDir), options.cwd)
+      : {files: []}
   const testFiles = discovered.files.filter((f) => f.kind === 'test')
   const check: CheckJourneyOptions = {
     models: options.models ?? true,

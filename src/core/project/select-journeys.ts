@@ -146,7 +146,8 @@ function validJourneys(files: readonly AnalyzedFile[]): SelectedJourney[] {
   if (broken.length > 0) {
     const first = broken[0] as AnalyzedFile
     const error = first.diagnostics.find((d) => d.severity === 'error')
-    const what = broken.length === 1 ? `journey ${first.display} has` : `${broken.length} journeys (${broken.map((f) => f.display).join(', ')}) have`
+    const what =
+      broken.length === 1 ? `journey ${first.display} has` : `${broken.length} journeys (${broken.map((f) => f.display).join(', ')}) have`
     throw new JoeError('JOE1038', `${what} validation errors${error ? `; the first: ${error.code} ${error.message}` : ''}`, {
       hint: `run \`joe validate ${broken.map((f) => f.display).join(' ')}\` and fix them first`,
       ...(error ? {where: error.location} : {}),

@@ -2,17 +2,15 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {JoeError} from '../errors.js'
-import {type SimulateOptions, type SimulateResult, simulate} from '../simulate/simulate.js'
 import type {RuntimeContext} from './context.js'
 import {copyToEventStore} from './export-events.js'
 
 /**
- * `joe simulate --env`: replays the events an environment received (each at the instant it was
- * received, as the environment processed it) through the given journeys, so a change can be judged
- * on production's history rather than the local sample. The history is copied into a temporary
- * event store first, which is removed afterwards.
+ * `joe simulate --env`: the events an environment received (each at the instant it was received, as
+ * the environment processed it), copied into a temporary event store for `fn` to replay, so a change
+ * can be judged on production's history rather than the local sample. The copy is removed afterwards.
  */
-export async function simulateEnvironment(ctx: RuntimeContext, options: Omit<SimulateOptions, 'storePath'>): Promise<SimulateResult> {
+export async function withEnvironmentHistory<T>(ctx: RuntimeContext, fn: (storePath: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'joe-env-history-'))
   try {
     const file = path.join(dir, 'events.db')
@@ -22,7 +20,7 @@ export async function simulateEnvironment(ctx: RuntimeContext, options: Omit<Sim
         hint: 'send some (`joe events send --env NAME FILE`, or to `joe serve`), or simulate the local store without --env',
       })
     }
-    return simulate({...options, storePath: file})
+    return await fn(file)
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }

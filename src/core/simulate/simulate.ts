@@ -47,7 +47,7 @@ export interface MessageLoad {
 
 export interface SimulateResult {
   format_version: typeof SIMULATE_FORMAT_VERSION
-  /** One report per journey (spec section 5), in the order the journeys were given. */
+  /** One report per journey (spec section 5), in the order the journeys were given (commands give them sorted by id). */
   reports: SimulationReport[]
   /** Present when more than one journey was simulated. */
   load?: MessageLoad
@@ -68,6 +68,35 @@ const MAX_DEFAULT_THREADS = 4
  * threads each replays contiguous ranges of customers and the counts are merged in customer order.
  */
 export function simulate(options: SimulateOptions): SimulateResult {
+  const run = simulation(options)
+  for (;;) {
+    const step = run.next()
+    if (step.done) return step.value
+  }
+}
+
+/**
+ * simulate() that lets `pause` hold the replay between customers: when it returns a promise (a trace
+ * stream's 'drain'), the next customer waits for it, so a slow disk slows the replay instead of
+ * filling memory. Only a replay on this thread (with `onResult` or `customerId`) pauses.
+ */
+export async function simulatePaced(options: SimulateOptions, pause: () => Promise<void> | undefined): Promise<SimulateResult> {
+  const run = simulation(options)
+  try {
+    for (;;) {
+      const step = run.next()
+      if (step.done) return step.value
+      const wait = pause()
+      if (wait) await wait
+    }
+  } finally {
+    // Closes the store when a pause failed (the trace could not be written) mid-replay.
+    run.return(undefined as never)
+  }
+}
+
+/** The replay, yielding after each customer replayed on this thread. */
+function* simulation(options: SimulateOptions): Generator<void, SimulateResult, void> {
   const store = openEventStore(options.storePath, {readonly: true})
   try {
     const extent = storeExtent(store)
@@ -116,6 +145,7 @@ export function simulate(options: SimulateOptions): SimulateResult {
       })) {
         replay.add(customer)
         if (replay.customers % 500 === 0) options.onProgress?.(replay.customers, total)
+        yield
       }
       partials = [replay.partial()]
     }
