@@ -1,20 +1,21 @@
 import path from 'node:path'
 import {Args, Flags, type Interfaces} from '@oclif/core'
+import {colorFlag, colorOutput, configFlag, instantFlag} from '../cli/flags.js'
 import {EXIT, JoeCommand} from '../cli/joe-command.js'
-import {parseInstantFlag} from '../cli/project-context.js'
-import type {DiffResult} from '../core/diff/run-diff.js'
+import type {DiffOutput} from '../core/diff/run-diff.js'
 import {isJoeError, JoeError} from '../core/errors.js'
+import {safeText} from '../ui/safe-text.js'
 
 /** With --exit-code, 2 means "changes": errors of any kind exit 1 (Terraform's -detailed-exitcode). */
 const CHANGES = 2
 
-export default class Diff extends JoeCommand<DiffResult> {
+export default class Diff extends JoeCommand<DiffOutput> {
   static override summary = 'Show what a journey change does: a semantic diff, and its impact on real timelines'
 
   static override description =
     `Compares journeys as loaded models, not as text: steps added, removed and renamed, \`next\` rewired, waits, branch conditions, split percents, sends, entry, exit, goal and settings, each with the step id, old and new value. Reordered keys, comments and formatting are no change. Every operation is classed cosmetic (names, descriptions, order), behaviour, or breaking-in-flight (a removed or renamed step where customers may be waiting, with no \`moved\` entry; spec section 7).
 
-\`joe diff OLD NEW\` compares two journey files (or two folders). \`joe diff [PATHS] --base REF\` compares the working tree with a git ref (default paths: the configured journeys folders); journeys are matched by id, so added, removed and renamed files are handled.
+\`joe diff OLD NEW\` compares two journey files or ids (or two folders). \`joe diff [JOURNEYS] --base REF\` compares the working tree with a git ref (JOURNEYS: journey ids, files, folders or globs; default: the configured journeys folders); journeys are matched by id, so added, removed and renamed files are handled.
 
 --impact simulates the old and the new version over the same event store and window with the same engine as \`joe simulate\`, and reports the difference: customers entering, converting, completing and exiting, messages by channel and template, and how many customers take a different path, with sample customers.
 
@@ -36,8 +37,8 @@ Exit codes: 0 done (with --exit-code: no changes), 1 error, 2 usage error (with 
   static override strict = false
 
   static override args = {
-    old: Args.string({description: 'Old journey file or folder (or, with --base, journey files, folders or globs to compare).'}),
-    new: Args.string({description: 'New journey file or folder.'}),
+    old: Args.string({description: 'Old journey file, id or folder (or, with --base, journey ids, files, folders or globs to compare).'}),
+    new: Args.string({description: 'New journey file, id or folder.'}),
   }
 
   static override flags = {
@@ -48,76 +49,47 @@ Exit codes: 0 done (with --exit-code: no changes), 1 error, 2 usage error (with 
       helpValue: 'PATH',
       dependsOn: ['impact'],
     }),
-    from: Flags.string({description: 'Start of the --impact window (date or ISO 8601).', helpValue: 'TIME', dependsOn: ['impact']}),
-    until: Flags.string({
-      description: 'End of the --impact window (default: the last event in the store).',
-      helpValue: 'TIME',
-      dependsOn: ['impact'],
-    }),
-    format: Flags.string({
+    from: instantFlag({description: 'Start of the --impact window (date or ISO 8601).', dependsOn: ['impact']}),
+    until: instantFlag({description: 'End of the --impact window (default: the last event in the store).', dependsOn: ['impact']}),
+    format: Flags.option({
       char: 'f',
       description: 'Output format: text for people, json (same as --json), markdown for a pull-request comment.',
-      options: ['text', 'json', 'markdown'],
-      default: 'text',
-    }),
+      options: ['text', 'json', 'markdown'] as const,
+      default: 'text' as const,
+    })(),
     'exit-code': Flags.boolean({description: 'Exit 0 when nothing changed, 2 when something did, 1 on errors.'}),
-    config: Flags.string({char: 'c', description: 'Path to joe.config.yaml.', helpValue: 'PATH'}),
-    color: Flags.boolean({description: 'Colour the text output (default: when stdout is a terminal).', allowNo: true}),
+    config: configFlag,
+    color: colorFlag,
   }
 
-  async run(): Promise<DiffResult> {
+  async run(): Promise<DiffOutput> {
     const {argv, flags} = await this.parse(Diff)
-    const args = argv as string[]
-    if (flags.base === undefined && args.length !== 2) {
-      throw new JoeError(
-        'JOE5004',
-        args.length < 2
-          ? 'joe diff needs two journey files, or --base REF'
-          : 'joe diff compares two files; to compare several, use --base REF',
-        {
-          hint: 'e.g. `joe diff old.journey.yaml new.journey.yaml`, or `joe diff --base main` for the working tree against main',
-          exitCode: 2,
-        },
-      )
-    }
-    const from = parseInstantFlag('from', flags.from)
-    const until = parseInstantFlag('until', flags.until)
-    const {runDiff} = await import('../core/diff/run-diff.js')
+    const {diffOutput, runDiff} = await import('../core/diff/run-diff.js')
     const progress = process.stderr.isTTY === true && !this.jsonEnabled() && !process.env.CI
-    const {result, versions} = await runDiff({
+    const run = await runDiff({
       cwd: process.cwd(),
       ...(flags.config ? {configPath: flags.config} : {}),
-      ...(flags.base !== undefined ? {base: flags.base, paths: args} : {pair: [args[0] as string, args[1] as string]}),
+      names: argv as string[],
+      ...(flags.base !== undefined ? {base: flags.base} : {}),
       ...(flags.impact
         ? {
             impact: {
               ...(flags.store ? {storePath: path.resolve(flags.store)} : {}),
-              ...(from !== undefined ? {from} : {}),
-              ...(until !== undefined ? {until} : {}),
+              ...(flags.from !== undefined ? {from: flags.from} : {}),
+              ...(flags.until !== undefined ? {until: flags.until} : {}),
               onJourney: (id: string) => {
-                if (progress) process.stderr.write(`simulating old and new ${id}…\n`)
+                if (progress) process.stderr.write(`simulating old and new ${safeText(id)}…\n`)
               },
             },
           }
         : {}),
     })
-    if (flags['exit-code'] && result.changed) this.exitWith(CHANGES)
-    if (this.jsonEnabled()) return result
-    switch (flags.format) {
-      case 'json':
-        this.log(JSON.stringify(result, null, 2))
-        break
-      case 'markdown': {
-        const {renderDiffMarkdown} = await import('../ui/diff/diff-markdown.js')
-        this.log(renderDiffMarkdown(result, versions))
-        break
-      }
-      default: {
-        const {renderDiffText} = await import('../ui/diff/diff-text.js')
-        this.log(renderDiffText(result, {color: flags.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)}))
-      }
+    if (flags['exit-code'] && run.result.changed) this.exitWith(CHANGES)
+    if (!this.jsonEnabled()) {
+      const {renderDiff} = await import('../ui/diff/render-diff.js')
+      this.log(await renderDiff(run, flags.format, {color: colorOutput(flags.color)}))
     }
-    return result
+    return diffOutput(run.result)
   }
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {

@@ -56,6 +56,9 @@ describe('joe diff and joe graph (built CLI)', () => {
     expect((await joe('diff', '--base', 'main')).exitCode).toBe(0)
 
     const json = JSON.parse((await joe('diff', '--base', 'main', '--json')).stdout)
+    assertOutput('diff', json)
+    expect(json).toMatchObject({format_version: 2, base: {ref: 'main'}, impact: null})
+    expect(JSON.parse((await joe('diff', '--base', 'main', '--format', 'json')).stdout)).toEqual(json)
     expect(json.journeys.map((j: {id: string; status: string}) => `${j.id} ${j.status}`)).toEqual([
       'cart-abandonment changed',
       'welcome-series removed',
@@ -68,7 +71,12 @@ describe('joe diff and joe graph (built CLI)', () => {
       field: 'wait',
       from: '1h',
       to: '2h',
+      note: null,
     })
+    expect(json.journeys[1]).toMatchObject({id: 'welcome-series', new_path: null, impact: null})
+    // A journey id names the journey at the ref too, wherever its file is.
+    const byId = JSON.parse((await joe('diff', 'win-back', '--base', 'main', '--json')).stdout)
+    expect(byId.journeys.map((j: {id: string; file_renamed: boolean}) => `${j.id} ${j.file_renamed}`)).toEqual(['win-back true'])
 
     expect((await joe('events', 'import', 'events/sample.ndjson')).exitCode).toBe(0)
     const md = await joe('diff', '--base', 'main', '--impact', '--format', 'markdown')
@@ -80,6 +88,7 @@ describe('joe diff and joe graph (built CLI)', () => {
     expect(graphs).toHaveLength(1)
     for (const graph of graphs) await expect(parseMermaid(graph)).resolves.toBeTruthy()
     const impact = JSON.parse((await joe('diff', '--base', 'main', '--impact', '--json')).stdout)
+    assertOutput('diff', impact)
     expect(impact.journeys[0].impact.messages.by_template['cart-reminder-2'].new).toBeGreaterThan(0)
     expect(impact.journeys[1].impact.customers.entered.new).toBe(0)
   })
@@ -89,7 +98,12 @@ describe('joe diff and joe graph (built CLI)', () => {
     const same = await joe('diff', 'journeys/cart-abandonment.journey.yaml', 'journeys/cart-abandonment.journey.yaml', '--exit-code')
     expect(same.exitCode).toBe(0)
     const other = await joe('diff', 'journeys/win-back.journey.yaml', 'journeys/cart-abandonment.journey.yaml', '--json')
+    assertOutput('diff', JSON.parse(other.stdout))
+    expect(JSON.parse(other.stdout)).toMatchObject({base: null, impact: null})
     expect(JSON.parse(other.stdout).journeys[0].operations[0]).toMatchObject({op: 'journey.changed', field: 'id'})
+    const missing = await joe('diff', 'journeys/nope.journey.yaml', 'journeys/cart-abandonment.journey.yaml', '--json')
+    expect(missing.exitCode).toBe(2)
+    expect(JSON.parse(missing.stdout).error.code).toBe('JOE1037')
 
     const unknown = await joe('diff', '--base', 'nope', '--exit-code')
     expect(unknown.exitCode).toBe(1)

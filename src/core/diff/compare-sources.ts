@@ -1,12 +1,13 @@
-import {existsSync} from 'node:fs'
-import {stat} from 'node:fs/promises'
+import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
+import {isDynamicPattern} from 'tinyglobby'
 import {JoeError} from '../errors.js'
-import {type JoeConfig, requireConfig} from '../project/config.js'
-import {discoverFiles, displayPath} from '../project/discover.js'
+import {type JoeConfig, requireConfig, withoutCatalog} from '../project/config.js'
+import {displayPath} from '../project/discover.js'
+import {JOURNEY_ID, selectJourneys} from '../project/select-journeys.js'
 import {diffPair, diffProjects, type ProjectDiff, summarize} from './diff-project.js'
 import {gitTopLevel, listFilesAt, resolveCommit, showFile} from './git.js'
-import {type JourneyFile, loadJourneyFile, loadJourneyText, requireValid, withoutCatalog} from './load-journeys.js'
+import {type JourneyFile, loadJourneyText, requireValid} from './journey-text.js'
 
 export interface DiffSides {
   diff: ProjectDiff
@@ -21,36 +22,27 @@ export interface DiffSides {
 const byId = (files: JourneyFile[]) => new Map(files.map((f) => [f.journey.id, f]))
 
 /**
- * `joe diff OLD NEW`: two journey files (one journey diff, whatever their ids), or two
- * folders (journeys matched by id).
+ * `joe diff OLD NEW`: two journey files or ids (one journey diff, whatever their ids), or two folders
+ * or globs (journeys matched by id). Each side is selected as every command selects journeys (a journey id
+ * works too), checked without the template catalog.
  */
 export async function diffPaths(oldPath: string, newPath: string, options: {cwd: string; configPath?: string}): Promise<DiffSides> {
   const config = await requireConfig(options.cwd, options.configPath)
-  const kinds = await Promise.all(
-    [oldPath, newPath].map(async (p) => {
-      const info = await stat(path.resolve(options.cwd, p)).catch(() => undefined)
-      if (!info) throw new JoeError('JOE1031', `"${p}" does not exist`, {hint: 'give two journey files, or two folders of journeys'})
-      return info.isDirectory() ? 'folder' : 'file'
-    }),
-  )
-  if (kinds[0] !== kinds[1]) {
-    throw new JoeError('JOE5004', `"${oldPath}" is a ${kinds[0]} but "${newPath}" is a ${kinds[1]}`, {
-      hint: 'compare two journey files, or two folders of journeys',
-      exitCode: 2,
-    })
-  }
-  const load = async (given: string, cfg: JoeConfig, side: string): Promise<JourneyFile[]> => {
-    const absolute = path.resolve(options.cwd, given)
-    const files =
-      kinds[0] === 'file'
-        ? [{absolute, display: displayPath(options.cwd, absolute)}]
-        : (await discoverFiles([given], {cwd: options.cwd, root: cfg.root})).files.filter((f) => f.kind === 'journey')
-    return requireValid(await Promise.all(files.map((f) => loadJourneyFile(f.display, f.absolute, cfg))), side)
-  }
-  // The template catalog does not change the model; `joe validate` checks it, the diff does not.
-  const oldFiles = await load(oldPath, withoutCatalog(config), 'old')
-  const newFiles = await load(newPath, withoutCatalog(config), 'new')
-  if (kinds[0] === 'file') {
+  const select = async (name: string) =>
+    (
+      await selectJourneys({
+        cwd: options.cwd,
+        ...(options.configPath ? {configPath: options.configPath} : {}),
+        names: [name],
+        templates: false,
+      })
+    ).journeys.map((j): JourneyFile => ({path: j.file, journey: j.journey}))
+  const oldFiles = await select(oldPath)
+  const newFiles = await select(newPath)
+  // Two files (or ids) are one journey's two versions, whatever their ids; folders and globs are matched by id.
+  const single = (name: string) =>
+    !isDynamicPattern(name) && statSync(path.resolve(options.cwd, name), {throwIfNoEntry: false})?.isDirectory() !== true
+  if (single(oldPath) && single(newPath) && oldFiles.length === 1 && newFiles.length === 1) {
     const [old, next] = [oldFiles[0] as JourneyFile, newFiles[0] as JourneyFile]
     const pair = diffPair(old, next)
     return {diff: summarize([{...pair, file_renamed: false}]), old: new Map([[pair.id, old]]), new: new Map([[pair.id, next]]), config}
@@ -102,10 +94,56 @@ export async function diffAgainstRef(
   const top = await gitTopLevel(options.cwd)
   const commit = await resolveCommit(top, ref)
   const config = await requireConfig(options.cwd, options.configPath)
+  // The working tree, as every command selects journeys; names that no longer exist are fine: their journeys were removed.
+  const selection = await selectJourneys({
+    cwd: options.cwd,
+    ...(options.configPath ? {configPath: options.configPath} : {}),
+    names: options.paths,
+    allowMissing: true,
+    templates: false,
+  })
+  const newFiles = selection.journeys.map((j): JourneyFile => ({path: j.file, journey: j.journey}))
+  // At the ref, a journey id names the journey with that id in the configured folders (wherever its
+  // file was); a name that is no path in the working tree and looks like an id is one.
+  const isId = (name: string) =>
+    JOURNEY_ID.test(name) && (newFiles.some((f) => f.journey.id === name) || !existsSync(path.resolve(options.cwd, name)))
+  const ids = new Set(options.paths.filter(isId))
+  const names = options.paths.filter((name) => !ids.has(name))
   const given = options.paths.length > 0
-  const absolutes = given
-    ? options.paths.map((p) => path.resolve(options.cwd, p))
-    : config.journeys.map((p) => path.resolve(config.root, p))
+  const modelConfig = withoutCatalog(config)
+  const oldFiles = [
+    ...(names.length > 0 || !given ? await filesAtRef(top, commit, ref, given ? names : undefined, {...options, config: modelConfig}) : []),
+    ...(ids.size > 0
+      ? (await filesAtRef(top, commit, ref, undefined, {...options, config: modelConfig})).filter((f) => ids.has(f.journey.id))
+      : []),
+  ]
+  if (oldFiles.length === 0 && newFiles.length === 0) {
+    throw new JoeError(
+      'JOE5004',
+      `no journey files in ${given ? options.paths.join(', ') : config.journeys.join(', ')} at ${ref} or in the working tree`,
+      {
+        hint: 'name the journey files or folders to compare, e.g. `joe diff journeys/ --base main`',
+        exitCode: 2,
+      },
+    )
+  }
+  const old = [...byId(oldFiles).values()]
+  return {diff: diffProjects(old, newFiles), old: byId(old), new: byId(newFiles), config, base: {ref, commit}}
+}
+
+/**
+ * The journeys at a commit under `names` (files, folders, globs; default: the configured journeys
+ * folders), read with `git ls-tree`/`git show`; every one must validate (JOE5003).
+ */
+async function filesAtRef(
+  top: string,
+  commit: string,
+  ref: string,
+  names: readonly string[] | undefined,
+  options: {cwd: string; config: JoeConfig},
+): Promise<JourneyFile[]> {
+  const {config} = options
+  const absolutes = names ? names.map((p) => path.resolve(options.cwd, p)) : config.journeys.map((p) => path.resolve(config.root, p))
   const relatives = absolutes.map((a) => path.relative(top, a).split(path.sep).join('/'))
   if (relatives.some((r) => r.startsWith('..'))) {
     throw new JoeError('JOE5004', `a path is outside the git repository at ${top}`, {
@@ -121,35 +159,12 @@ export async function diffAgainstRef(
   const listed = (await listFilesAt(top, commit, [...new Set(pathspecs)])).filter((f) =>
     exact.has(f) ? true : globs.length > 0 && globs.some((g) => g.test(f)) ? true : JOURNEY_FILE.test(f) && covered(f, relatives),
   )
-  // The template catalog does not change the model; `joe validate` checks it, the diff does not.
-  const modelConfig = withoutCatalog(config)
-  const oldFiles = requireValid(
+  return requireValid(
     await Promise.all(
       listed.map(async (file) =>
-        loadJourneyText(displayPath(options.cwd, path.join(top, file)), await showFile(top, commit, file), modelConfig),
+        loadJourneyText(displayPath(options.cwd, path.join(top, file)), await showFile(top, commit, file), config),
       ),
     ),
     ref,
   )
-
-  // Paths that no longer exist in the working tree are fine: their journeys were removed.
-  const present = await discoverFiles(
-    absolutes.filter((a) => GLOB.test(a) || existsSync(a)),
-    {cwd: options.cwd, root: config.root},
-  )
-  const newFiles = requireValid(
-    await Promise.all(present.files.filter((f) => f.kind === 'journey').map((f) => loadJourneyFile(f.display, f.absolute, modelConfig))),
-    'working tree',
-  )
-  if (oldFiles.length === 0 && newFiles.length === 0) {
-    throw new JoeError(
-      'JOE5004',
-      `no journey files in ${given ? options.paths.join(', ') : config.journeys.join(', ')} at ${ref} or in the working tree`,
-      {
-        hint: 'name the journey files or folders to compare, e.g. `joe diff journeys/ --base main`',
-        exitCode: 2,
-      },
-    )
-  }
-  return {diff: diffProjects(oldFiles, newFiles), old: byId(oldFiles), new: byId(newFiles), config, base: {ref, commit}}
 }

@@ -1,5 +1,5 @@
 import {diffJourneys} from './diff-journeys.js'
-import type {JourneyFile} from './load-journeys.js'
+import type {JourneyFile} from './journey-text.js'
 import {type ClassCounts, countClasses, type DiffOperation} from './types.js'
 import {canHoldCustomers} from './values.js'
 

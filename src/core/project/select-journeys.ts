@@ -41,7 +41,7 @@ export interface JourneySelection {
 }
 
 /** What a journey id looks like (schemas/journey.schema.json): anything else can only be a path. */
-const ID = /^[a-z][a-z0-9-]{0,62}$/
+export const JOURNEY_ID = /^[a-z][a-z0-9-]{0,62}$/
 
 type ValidFile = AnalyzedFile & {journey: Journey}
 
@@ -61,7 +61,8 @@ export async function selectJourneys(options: SelectJourneysOptions): Promise<Jo
   const config = await requireConfig(options.cwd, options.configPath)
   // The project is analyzed when ids may be named (or nothing is named); a command given only paths
   // reads only those.
-  const needProject = options.names.length === 0 || options.names.some((name) => ID.test(name)) || options.checkProject !== undefined
+  const needProject =
+    options.names.length === 0 || options.names.some((name) => JOURNEY_ID.test(name)) || options.checkProject !== undefined
   const project = needProject ? await analyzeProject({...common, paths: []}) : undefined
   if (project) options.checkProject?.(project)
   const projectJourneys = (project?.files ?? []).filter((f) => f.kind === 'journey')
@@ -78,7 +79,7 @@ export async function selectJourneys(options: SelectJourneysOptions): Promise<Jo
   }
   const pathFiles: string[] = []
   for (const name of options.names) {
-    const byId = ID.test(name) ? projectJourneys.filter((f) => f.id === name) : []
+    const byId = JOURNEY_ID.test(name) ? projectJourneys.filter((f) => f.id === name) : []
     if (byId.length > 0) {
       for (const file of byId) selected.set(file.absolute, file)
       continue

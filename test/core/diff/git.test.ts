@@ -91,6 +91,28 @@ describe('joe diff --base with real git repositories', () => {
     expect(only.diff.journeys[0]?.old_path).toBe('flows/cart.journey.yaml')
   })
 
+  it('takes journey ids, matched by id at the ref wherever the file was (renamed or deleted since)', async () => {
+    const repo = await project()
+    await repo.remove('journeys/win-back.journey.yaml')
+    await repo.write('journeys/renamed.journey.yaml', BASE.replace('wait: 1h', 'wait: 3h'))
+    await repo.remove('journeys/cart.journey.yaml')
+    const cart = await diffAgainstRef('main', {cwd: repo.dir, paths: ['cart']})
+    expect(summary(cart)).toEqual([{id: 'cart', status: 'changed', renamed: true, ops: ['step.changed wait-1h']}])
+    expect(cart.diff.journeys[0]?.old_path).toBe('journeys/cart.journey.yaml')
+    const gone = await diffAgainstRef('main', {cwd: repo.dir, paths: ['win-back']})
+    expect(summary(gone).map((j) => `${j.id} ${j.status}`)).toEqual(['win-back removed'])
+  })
+
+  it('refuses a working-tree journey with errors as every command does (JOE1038)', async () => {
+    const repo = await project()
+    await repo.write('journeys/cart.journey.yaml', BASE.replace('next: email-1', 'next: emial-1'))
+    await expect(diffAgainstRef('main', {cwd: repo.dir, paths: []})).rejects.toMatchObject({
+      code: 'JOE1038',
+      message: expect.stringContaining('JOE2003'),
+      where: {file: 'journeys/cart.journey.yaml'},
+    })
+  })
+
   it('takes globs (matched by joe: git ls-tree has no glob pathspecs)', async () => {
     const repo = await project()
     await repo.write('journeys/cart.journey.yaml', BASE.replace('wait: 1h', 'wait: 3h'))

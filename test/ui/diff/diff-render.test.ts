@@ -23,7 +23,7 @@ async function fixture(withImpact: boolean) {
     writeGeneratedEvents(store, {customers: 200, days: 10, seed: 3, start: Date.UTC(2026, 2, 1), now: 0})
     store.close()
   }
-  return runDiff({cwd, pair: ['old/cart.journey.yaml', 'new/cart.journey.yaml'], ...(storePath ? {impact: {storePath}} : {})})
+  return runDiff({cwd, names: ['old/cart.journey.yaml', 'new/cart.journey.yaml'], ...(storePath ? {impact: {storePath}} : {})})
 }
 
 /** Cells of a Markdown table row, splitting on unescaped pipes only. */
@@ -64,7 +64,7 @@ describe('renderDiffMarkdown', () => {
 
   it('says so when nothing changed', async () => {
     const cwd = await tempProject({'a.journey.yaml': BASE, 'b.journey.yaml': `# only a comment\n${BASE}`})
-    const {result, versions} = await runDiff({cwd, pair: ['a.journey.yaml', 'b.journey.yaml']})
+    const {result, versions} = await runDiff({cwd, names: ['a.journey.yaml', 'b.journey.yaml']})
     expect(result.changed).toBe(false)
     expect(renderDiffMarkdown(result, versions)).toBe(`${MARKDOWN_MARKER}\n## Journey changes\n\nNo journey changes (1 compared).`)
   })

@@ -3,7 +3,6 @@ import {JoeError} from '../errors.js'
 import {buildJourney} from '../journey/build-model.js'
 import {checkJourney} from '../journey/check-journey.js'
 import type {Journey} from '../journey/model.js'
-import {readSourceFile} from '../journey/read-source.js'
 import {MAX_FILE_BYTES, parseYamlSource} from '../journey/source.js'
 import type {JoeConfig} from '../project/config.js'
 
@@ -20,16 +19,6 @@ export interface BrokenFile {
   diagnostic: Diagnostic
 }
 
-/**
- * Both sides of a diff are loaded without the template catalog: it does not change the
- * model, a template since removed from the catalog must not make the old version
- * unreadable, and `joe validate` (not the diff) is where an unknown template is reported.
- */
-export function withoutCatalog(config: JoeConfig): JoeConfig {
-  const {templates: _templates, ...rest} = config
-  return rest
-}
-
 /** Parse -> schema -> rules -> model for journey text (e.g. from `git show`). */
 export function loadJourneyText(display: string, text: string, config: JoeConfig): JourneyFile | BrokenFile {
   // The same limit as for files read from disk (readSourceFile), for versions read from git.
@@ -42,22 +31,6 @@ export function loadJourneyText(display: string, text: string, config: JoeConfig
   const error = diagnostics.find((d) => d.severity === 'error')
   if (error) return {path: display, diagnostic: error}
   return {path: display, journey: buildJourney(parsed.source.value as Record<string, unknown>)}
-}
-
-export async function loadJourneyFile(display: string, absolute: string, config: JoeConfig): Promise<JourneyFile | BrokenFile> {
-  const read = await readSourceFile(display, absolute, {root: config.root})
-  const problem = read.diagnostics.find((d) => d.severity === 'error')
-  if (problem || !read.source)
-    return {
-      path: display,
-      diagnostic: problem ?? {
-        code: 'JOE1006',
-        severity: 'error',
-        message: 'cannot read the file',
-        location: {file: display, line: 1, column: 1},
-      },
-    }
-  return loadJourneyText(display, read.source.text, config)
 }
 
 export function isBroken(file: JourneyFile | BrokenFile): file is BrokenFile {
