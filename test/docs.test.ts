@@ -26,4 +26,19 @@ describe('the code catalog', () => {
     await walk(new URL('../src/', import.meta.url))
     expect([...used].filter((code) => !(code in CODES)).sort()).toEqual([])
   })
+
+  it('keeps retired codes (never reused) but emits none of them, and documents them as no longer emitted', async () => {
+    const {readdir, readFile} = await import('node:fs/promises')
+    const retired = Object.entries(CODES as Record<string, {replacedBy?: string}>).filter(([, info]) => info.replacedBy !== undefined)
+    expect(retired.map(([code]) => code).sort()).toEqual(['JOE4006', 'JOE5006'])
+    const doc = readFileSync(new URL('../docs/journey-format.md', import.meta.url), 'utf8')
+    for (const [code] of retired) expect(doc.split(`### ${code}`)[1]?.split('###')[0], code).toContain('No longer emitted')
+    const files = (await readdir(new URL('../src/', import.meta.url), {recursive: true})).filter(
+      (f) => /\.tsx?$/.test(f) && !f.endsWith('codes.ts'),
+    )
+    for (const file of files) {
+      const text = await readFile(new URL(`../src/${file}`, import.meta.url), 'utf8')
+      for (const [code] of retired) expect(text.includes(`'${code}'`), `${file} emits ${code}`).toBe(false)
+    }
+  })
 })

@@ -2,11 +2,26 @@ import {describe, expect, it} from 'vitest'
 import {assertOutput, outputSchemaNames} from '../helpers/output-schemas.js'
 
 // Real outputs are validated against these schemas where the commands run: test/e2e/deploy-cli.test.ts
-// and test/e2e/deploy-integrity.test.ts pass every --json output through assertOutput.
+// and test/e2e/deploy-integrity.test.ts pass every --json output through assertOutput, as
+// test/e2e/simulate-cli.test.ts (simulate) and test/e2e/diff-cli.test.ts (diff, graph) do.
 describe('schemas/output', () => {
   it('has a schema for every deploy command and for errors, all compiling in strict mode', () => {
     expect(outputSchemaNames()).toEqual(
-      expect.arrayContaining(['deploy', 'error', 'history', 'pause', 'plan', 'promote', 'resume', 'rollback', 'status', 'verify']),
+      expect.arrayContaining([
+        'deploy',
+        'diff',
+        'error',
+        'graph',
+        'history',
+        'pause',
+        'plan',
+        'promote',
+        'resume',
+        'rollback',
+        'simulate',
+        'status',
+        'verify',
+      ]),
     )
     for (const name of outputSchemaNames().filter((n) => !n.endsWith('-defs')))
       expect(() => assertOutput(name, {}), name).toThrow(/does not match/)
@@ -39,5 +54,37 @@ describe('schemas/output', () => {
     expect(() => assertOutput('status', {...status, journeys: [{...journey, since: '2026-03-10T09:00:00.000Z'}]})).not.toThrow()
     expect(() => assertOutput('status', {...status, journeys: [{...journey, since: 1773133200000}]})).toThrow()
     expect(() => assertOutput('status', {...status, journeys: [{...journey, since: '2026-03-10T10:00:00+01:00'}]})).toThrow()
+  })
+
+  it('holds simulate to one shape: the envelope always, the report keys at the top only with one journey', () => {
+    const report = {
+      format_version: 2,
+      journey: 'a',
+      window: {from: '2026-03-01T00:00:00.000Z', until: '2026-03-02T00:00:00.000Z'},
+      customers: {evaluated: 1, entered: 1, held_out: 0, completed: 1, exited: 0, converted: 0, in_flight: 0},
+      entries: 1,
+      steps: {s: {entered: 1}},
+      messages: {total: 0, by_channel: {}, by_template: {}, suppressed: {frequency_cap: 0, consent: 0}, deferred: {quiet_hours: 0}},
+      branches: {},
+      variants: {},
+      in_flight_at: {},
+      expression_errors: {},
+      coverage: {unreached_steps: [], unreached_cases: [], unreached_variants: []},
+    }
+    const {format_version: _report, ...top} = report
+    const one = {format_version: 3, ...top, journeys: [report], load: null, policy: null, customer: null}
+    expect(() => assertOutput('simulate', one)).not.toThrow()
+    const two = {
+      format_version: 3,
+      journeys: [report, {...report, journey: 'b'}],
+      load: {distribution: {}, max: 0, busiest: []},
+      policy: null,
+      customer: null,
+    }
+    expect(() => assertOutput('simulate', two)).not.toThrow()
+    expect(() => assertOutput('simulate', {...two, ...top})).toThrow()
+    expect(() => assertOutput('simulate', {format_version: 3, journeys: [report], load: null, policy: null, customer: null})).toThrow()
+    const {customer: _customer, ...withoutCustomer} = one
+    expect(() => assertOutput('simulate', withoutCustomer)).toThrow()
   })
 })

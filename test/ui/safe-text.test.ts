@@ -86,7 +86,6 @@ describe('every renderer escapes the data it prints', () => {
       coverage: {unreached_steps: [], unreached_cases: [], unreached_variants: []},
     }
     const result = {
-      format_version: 2,
       reports: [report],
       customer: {
         id: EVIL,

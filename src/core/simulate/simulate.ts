@@ -11,9 +11,6 @@ import {createReplayContext, mergePartials, type ReplayPartial, type ReplaySetup
 import type {SimulationReport} from './report.js'
 import {replayInThreads} from './threads.js'
 
-/** Format 2: journeys simulated together share one profile per customer (spec section 8); see REPORT_FORMAT_VERSION. */
-export const SIMULATE_FORMAT_VERSION = 2
-
 export interface SimulateOptions {
   journeys: Journey[]
   storePath: string
@@ -46,7 +43,6 @@ export interface MessageLoad {
 }
 
 export interface SimulateResult {
-  format_version: typeof SIMULATE_FORMAT_VERSION
   /** One report per journey (spec section 5), in the order the journeys were given (commands give them sorted by id). */
   reports: SimulationReport[]
   /** Present when more than one journey was simulated. */
@@ -162,7 +158,6 @@ function* simulation(options: SimulateOptions): Generator<void, SimulateResult, 
     }
     const window = {...(from !== undefined ? {from} : {}), until}
     const result: SimulateResult = {
-      format_version: SIMULATE_FORMAT_VERSION,
       reports: merged.builders.map((builder) => builder.build(window)),
     }
     if (options.journeys.length > 1) {

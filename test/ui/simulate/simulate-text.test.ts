@@ -15,7 +15,7 @@ steps: [ { id: s, send: { channel: email, template: hi } } ]
     const trace: TraceEvent[] = Array.from({length: 300_000}, (_, i) => ({at: i, kind: 'step', step: 's', detail: 'arrived at send'}))
     const result: CustomerResult = {customerId: 'big', entries: [], trace, exprErrors: [], profile: {}, eventsInWindow: 1}
     const {report} = runJourney(j, [], {until: t('2026-01-01T00:00:00Z')})
-    const text = renderSimulateText({format_version: 2, reports: [report], customer: {id: 'big', results: {quick: result}}}, {color: false})
+    const text = renderSimulateText({reports: [report], customer: {id: 'big', results: {quick: result}}}, {color: false})
     expect(text.split('\n').length).toBeGreaterThan(300_000)
   })
 
@@ -26,7 +26,7 @@ steps: [ { id: s, send: { channel: email, template: hi } } ]
     }))
     const {report} = runJourney(j, customers, {until: t('2026-01-02T00:00:00Z')})
     expect(report.expression_errors['entry.when']).toMatchObject({count: 7, customers: 7})
-    const text = renderSimulateText({format_version: 2, reports: [report]}, {color: false})
+    const text = renderSimulateText({reports: [report]}, {color: false})
     expect(text).toContain('entry.when: 7 failures for 7 customers, e.g.')
     expect(text).toContain('⚠ an expression failed for 70.0% of the customers evaluated')
   })

@@ -28,7 +28,7 @@ function report(entered: number, heldOut: number, converted: number, holdoutRate
   }
 }
 
-const text = (r: SimulationReport) => renderSimulateText({format_version: 2, reports: [r]} as SimulateResult, {color: false})
+const text = (r: SimulationReport) => renderSimulateText({reports: [r]} as SimulateResult, {color: false})
 
 describe('simulate text: conversion and uplift', () => {
   it('prints each rate with the size of its group', () => {
