@@ -32,7 +32,7 @@ Deploys to one environment are serialised by a lock; a second one waits up to --
   static override strict = false
 
   static override args = {
-    journeys: Args.string({description: 'Journey ids, files or folders (default: every journey), or a saved plan file (*.json).'}),
+    journeys: Args.string({description: 'Journey ids, files, folders or globs (default: every journey), or a saved plan file (*.json).'}),
   }
 
   static override flags = {

@@ -26,7 +26,7 @@ With --out the plan is saved as JSON — the environment's ledger head, every ch
 
   static override strict = false
 
-  static override args = {journeys: Args.string({description: 'Journey ids, files or folders (default: every journey).'})}
+  static override args = {journeys: Args.string({description: 'Journey ids, files, folders or globs (default: every journey).'})}
 
   static override flags = {
     env: envFlag,
