@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {selectDeployable} from '../../../src/core/deploy/deploy.js'
 import {selectJourneys, selectOneJourney} from '../../../src/core/project/select-journeys.js'
 import {tempProject} from '../../helpers/temp-project.js'
 
@@ -109,5 +110,23 @@ describe('selectOneJourney', () => {
     const error = await selectOneJourney({cwd, name: 'journeys', command: 'graph'}).catch((e: unknown) => e)
     expect(error).toMatchObject({code: 'JOE1039', exitCode: 2})
     expect((error as Error).message).toBe('"journeys" selects 2 journeys (a-journey, b-journey); joe graph takes one')
+  })
+})
+
+describe('selectDeployable (plan, deploy)', () => {
+  it('selects as every command does, after refusing a project with any error (JOE6010)', async () => {
+    const valid = {
+      'joe.config.yaml': 'journeys: journeys\n',
+      'journeys/one.journey.yaml': withId('b-journey'),
+      'journeys/two.journey.yaml': withId('a-journey'),
+    }
+    const cwd = await tempProject(valid)
+    expect((await selectDeployable({cwd, names: ['journeys/one.journey.yaml', 'a-journey']})).map((j) => j.id)).toEqual([
+      'a-journey',
+      'b-journey',
+    ])
+    await expect(selectDeployable({cwd, names: ['nope']})).rejects.toMatchObject({code: 'JOE1037', exitCode: 2})
+    const broken = await tempProject({...valid, 'journeys/bad.journey.yaml': 'version: 1\nid: bad\n'})
+    await expect(selectDeployable({cwd: broken, names: ['a-journey']})).rejects.toMatchObject({code: 'JOE6010'})
   })
 })
