@@ -52,3 +52,6 @@ export const gateFlags = {
 export function bypassOf(flags: {force?: boolean; 'allow-drop'?: boolean; 'skip-policies'?: boolean}) {
   return {force: flags.force === true, allowDrop: flags['allow-drop'] === true, skipPolicies: flags['skip-policies'] === true}
 }
+
+/** `--store PATH`: the local event store (default: `store` in joe.config.yaml). */
+export const storeFlag = Flags.string({description: 'Event store file (default: `store` in joe.config.yaml).', helpValue: 'PATH'})

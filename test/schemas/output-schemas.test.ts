@@ -1,12 +1,17 @@
 import {describe, expect, it} from 'vitest'
 import {assertOutput, outputSchemaNames} from '../helpers/output-schemas.js'
 
-// Real outputs are validated against these schemas where the commands run: test/e2e/deploy-cli.test.ts
-// and test/e2e/deploy-integrity.test.ts pass every --json output through assertOutput.
+// Real outputs are validated against these schemas where the commands run: test/e2e/deploy-cli.test.ts,
+// test/e2e/deploy-integrity.test.ts and test/e2e/command-outputs.test.ts pass every --json output
+// through assertOutput.
 describe('schemas/output', () => {
-  it('has a schema for every deploy command and for errors, all compiling in strict mode', () => {
+  it('has a schema for every command that follows the convention and for errors, all compiling in strict mode', () => {
     expect(outputSchemaNames()).toEqual(
-      expect.arrayContaining(['deploy', 'error', 'history', 'pause', 'plan', 'promote', 'resume', 'rollback', 'status', 'verify']),
+      expect.arrayContaining([
+        ...['deploy', 'error', 'history', 'pause', 'plan', 'promote', 'resume', 'rollback', 'status', 'verify'],
+        ...['clock', 'events-export', 'events-generate', 'events-import', 'events-send', 'events-show', 'events-stats', 'init'],
+        ...['inspect', 'new-journey', 'outbox', 'outbox-retry', 'preview', 'schema', 'serve', 'test', 'validate'],
+      ]),
     )
     for (const name of outputSchemaNames().filter((n) => !n.endsWith('-defs')))
       expect(() => assertOutput(name, {}), name).toThrow(/does not match/)
