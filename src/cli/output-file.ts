@@ -85,7 +85,8 @@ export async function streamOutput<T>(
     if (target !== file) await rename(target, file).catch((error: unknown) => Promise.reject(outputError(flag, file, error)))
     return result
   } catch (error) {
-    stream.destroy()
+    // Closed first: the stream opens its file asynchronously, so an early unlink could come before it.
+    if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()).destroy())
     if (target !== file) await unlink(target).catch(() => {})
     throw error
   }
