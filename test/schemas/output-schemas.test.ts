@@ -1,3 +1,5 @@
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {assertOutput, outputSchemaNames} from '../helpers/output-schemas.js'
 
@@ -44,5 +46,29 @@ describe('schemas/output', () => {
     expect(() => assertOutput('status', {...status, journeys: [{...journey, since: '2026-03-10T09:00:00.000Z'}]})).not.toThrow()
     expect(() => assertOutput('status', {...status, journeys: [{...journey, since: 1773133200000}]})).toThrow()
     expect(() => assertOutput('status', {...status, journeys: [{...journey, since: '2026-03-10T10:00:00+01:00'}]})).toThrow()
+  })
+
+  it('lists every schema in the format version table of docs/cli-output.md, with the version the schema holds', () => {
+    const root = path.resolve(import.meta.dirname, '../..')
+    const docs = readFileSync(path.join(root, 'docs/cli-output.md'), 'utf8')
+    const table = new Map([...docs.matchAll(/^\| [^|]+ \| `([a-z-]+)` \| (\d+) \|/gm)].map((m) => [m[1], Number(m[2])]))
+    const read = (file: string) => JSON.parse(readFileSync(path.join(root, 'schemas/output', file), 'utf8'))
+    // The const of the first format_version property, following $refs into the -defs files.
+    const versionOf = (node: unknown): number | undefined => {
+      if (typeof node !== 'object' || node === null) return undefined
+      const record = node as Record<string, unknown>
+      const own = (record.properties as {format_version?: {const?: number}} | undefined)?.format_version?.const
+      if (own !== undefined) return own
+      const ref = typeof record.$ref === 'string' ? /^([a-z-]+\.schema\.json)#\/\$defs\/(\w+)$/.exec(record.$ref) : null
+      if (ref) return versionOf(read(ref[1] as string).$defs[ref[2] as string])
+      for (const value of Object.values(record)) {
+        const found = versionOf(value)
+        if (found !== undefined) return found
+      }
+      return undefined
+    }
+    for (const name of outputSchemaNames().filter((n) => !n.endsWith('-defs'))) {
+      expect(table.get(name), name).toBe(versionOf(read(`${name}.schema.json`)))
+    }
   })
 })
