@@ -54,4 +54,7 @@ export function bypassOf(flags: {force?: boolean; 'allow-drop'?: boolean; 'skip-
 }
 
 /** `--store PATH`: the local event store (default: `store` in joe.config.yaml). */
-export const storeFlag = Flags.string({description: 'Event store file (default: `store` in joe.config.yaml).', helpValue: 'PATH'})
+export const storeFlag = Flags.string({
+  description: 'Event store file (default: `store` in joe.config.yaml, else .joe/events.db).',
+  helpValue: 'PATH',
+})
