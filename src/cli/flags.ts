@@ -58,3 +58,10 @@ export const storeFlag = Flags.string({
   description: 'Event store file (default: `store` in joe.config.yaml, else .joe/events.db).',
   helpValue: 'PATH',
 })
+
+/** `--format` of the commands that read event files (`joe events import`, `joe events send`). */
+export const eventFileFormatFlag = Flags.string({
+  description: 'Input format (default: detected).',
+  options: ['auto', 'segment', 'joe', 'csv'],
+  default: 'auto',
+})

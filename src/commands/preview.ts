@@ -5,9 +5,8 @@ import {JoeCommand} from '../cli/joe-command.js'
 import {writeOutputFile} from '../cli/output-file.js'
 import {parseInstantFlag, storePath} from '../cli/project-context.js'
 import {requireConfig} from '../core/project/config.js'
-import {formatOfFile, type PreviewFormat, type PreviewResult, parseDataFlags, previewTemplate} from '../core/templates/preview.js'
-import {previewDocument} from '../ui/preview/preview-text.js'
-import {safeText} from '../ui/safe-text.js'
+import {type PreviewFormat, type PreviewResult, parseDataFlags, previewFormat, previewTemplate} from '../core/templates/preview.js'
+import {previewDocument, renderPreviewWritten} from '../ui/preview/preview-text.js'
 
 export default class Preview extends JoeCommand<PreviewResult> {
   static override summary = 'Render a message template as a customer would receive it'
@@ -75,10 +74,10 @@ Exit codes: 0 rendered, 1 the template has errors or does not render for this cu
       data: parseDataFlags(flags.data ?? []),
       now: Date.now(),
     })
-    const format = (flags.format ?? (flags.out ? formatOfFile(flags.out) : 'text')) as PreviewFormat
+    const format = previewFormat(flags.format as PreviewFormat | undefined, flags.out)
     if (flags.out) {
       await writeOutputFile('--out', flags.out, await previewDocument(result, format, {color: false}))
-      this.log(`Wrote ${safeText(flags.out)} (${result.template.channel}/${result.template.id}, ${format})`)
+      this.log(renderPreviewWritten(result, flags.out, format))
     } else if (!this.jsonEnabled()) process.stdout.write(await previewDocument(result, format, {color: colorEnabled(flags.color)}))
     return result
   }

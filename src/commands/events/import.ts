@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {configFlag, storeFlag} from '../../cli/flags.js'
+import {configFlag, eventFileFormatFlag, storeFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {storePath} from '../../cli/project-context.js'
 import {type EventsImportResult, importEventFiles} from '../../core/events/local-events.js'
@@ -39,7 +39,7 @@ Segment names track events like "Order Completed"; journeys usually write order_
   static override args = {file: Args.string({description: 'NDJSON or CSV files to import.', required: true})}
 
   static override flags = {
-    format: Flags.string({description: 'Input format (default: detected).', options: ['auto', 'segment', 'joe', 'csv'], default: 'auto'}),
+    format: eventFileFormatFlag,
     'skip-invalid': Flags.boolean({description: 'Import the valid lines and report the invalid ones instead of refusing the file.'}),
     'normalize-names': Flags.string({
       description:

@@ -284,6 +284,11 @@ export function parseDataFlags(values: readonly string[]): Record<string, unknow
   return data
 }
 
+/** The format asked for: `--format`, else from the `--out` file's extension, else text. */
+export function previewFormat(format: PreviewFormat | undefined, out: string | undefined): PreviewFormat {
+  return format ?? (out === undefined ? 'text' : formatOfFile(out))
+}
+
 /** The format of `--out FILE` when `--format` is not given, from the file's extension. */
 export function formatOfFile(file: string): PreviewFormat {
   const ext = path.extname(file).toLowerCase()

@@ -1,5 +1,6 @@
 import {Chalk} from 'chalk'
 import {type PreviewFormat, type PreviewResult, previewFile} from '../../core/templates/preview.js'
+import {safeText} from '../safe-text.js'
 
 /** `joe preview` for a terminal: the headers a recipient sees, then the message as text. No trailing newline. */
 export function renderPreviewText(result: PreviewResult, options: {color: boolean}): string {
@@ -40,4 +41,9 @@ export function renderPreviewText(result: PreviewResult, options: {color: boolea
 /** The preview in a format: text for a terminal (with colour when asked), or a file's content (html, eml, json). */
 export async function previewDocument(result: PreviewResult, format: PreviewFormat, options: {color: boolean}): Promise<string | Buffer> {
   return format === 'text' ? `${renderPreviewText(result, options)}\n` : previewFile(result, format)
+}
+
+/** `joe preview --out FILE`: what was written where. */
+export function renderPreviewWritten(result: PreviewResult, out: string, format: PreviewFormat): string {
+  return `Wrote ${safeText(out)} (${result.template.channel}/${result.template.id}, ${format})`
 }
