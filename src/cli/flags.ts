@@ -68,3 +68,16 @@ export const gateFlags = {
 export function bypassOf(flags: {force?: boolean; 'allow-drop'?: boolean; 'skip-policies'?: boolean}) {
   return {force: flags.force === true, allowDrop: flags['allow-drop'] === true, skipPolicies: flags['skip-policies'] === true}
 }
+
+/** `--store PATH`: the local event store (default: `store` in joe.config.yaml). */
+export const storeFlag = Flags.string({
+  description: 'Event store file (default: `store` in joe.config.yaml, else .joe/events.db).',
+  helpValue: 'PATH',
+})
+
+/** `--format` of the commands that read event files (`joe events import`, `joe events send`). */
+export const eventFileFormatFlag = Flags.string({
+  description: 'Input format (default: detected).',
+  options: ['auto', 'segment', 'joe', 'csv'],
+  default: 'auto',
+})

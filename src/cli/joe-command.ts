@@ -7,6 +7,21 @@ import {safeOutput, safeText} from '../ui/safe-text.js'
 /** Version of the `--json` error envelope (schemas/output/error.schema.json, docs/cli-output.md). */
 export const ERROR_FORMAT_VERSION = 1
 
+type FormatFlag = {char?: string; options?: readonly string[]}
+
+/** True when `argv` (before any `--`) gives `--format json` and the command's --format offers json. */
+export function asksFormatJson(argv: readonly string[], format: FormatFlag | undefined): boolean {
+  if (!format?.options?.includes('json')) return false
+  const end = argv.indexOf('--')
+  const args = end === -1 ? argv : argv.slice(0, end)
+  const short = format.char ? `-${format.char}` : undefined
+  return args.some((arg, i) => {
+    const next = args[i + 1]
+    if (arg === '--format' || (short && arg === short)) return next === 'json'
+    return arg === '--format=json' || (short !== undefined && (arg === `${short}=json` || arg === `${short}json`))
+  })
+}
+
 /** Exit codes, documented in the README: 0 clean, 1 problems found, 2 usage error, 3 internal error. */
 export const EXIT = {ok: 0, problems: 1, usage: 2, internal: 3} as const
 
@@ -19,6 +34,14 @@ export abstract class JoeCommand<T> extends Command {
 
   static override baseFlags = {
     debug: Flags.boolean({description: 'Show stack traces for internal errors.', helpGroup: 'GLOBAL'}),
+  }
+
+  /**
+   * `--format json` is another spelling of `--json` on the commands whose --format offers it
+   * (docs/cli-output.md): the same object on stdout, the same error envelope, no text.
+   */
+  override jsonEnabled(): boolean {
+    return super.jsonEnabled() || asksFormatJson(this.argv, (this.ctor.flags as Record<string, FormatFlag> | undefined)?.format)
   }
 
   /**

@@ -1,5 +1,6 @@
 // Files that a command writes where a flag says (`--out`, `--trace`): checked before the work
 // starts, so a folder or a missing folder is a clear error at once, not a crash at the end.
+import {createWriteStream} from 'node:fs'
 import {rename, stat, unlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {JoeError} from '../core/errors.js'
@@ -31,7 +32,7 @@ export async function checkOutputPath(flag: string, file: string): Promise<void>
  * Writes `text` to `file` whole or not at all: into a temporary file beside it, renamed over it at
  * the end, so an interrupted write never leaves a truncated file under the name asked for.
  */
-export async function writeOutputFile(flag: string, file: string, text: string): Promise<void> {
+export async function writeOutputFile(flag: string, file: string, text: string | Uint8Array): Promise<void> {
   await checkOutputPath(flag, file)
   if (!(await replaceable(file))) {
     // /dev/stdout, a FIFO: written in place; renaming over it would replace the device node.
@@ -60,4 +61,40 @@ export async function replaceable(file: string): Promise<boolean> {
 export function partialPath(file: string): string {
   const absolute = path.resolve(file)
   return path.join(path.dirname(absolute), `.${path.basename(absolute)}.${process.pid}.partial`)
+}
+
+/**
+ * Streams what `produce` writes to `file` (whole or not at all, as writeOutputFile), or to standard
+ * output when `file` is undefined. Each write waits for the stream to drain, so a large export never
+ * sits in memory.
+ */
+export async function streamOutput<T>(
+  flag: string,
+  file: string | undefined,
+  produce: (write: (text: string) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  if (file === undefined) return produce((text) => writeTo(process.stdout, text))
+  await checkOutputPath(flag, file)
+  const target = (await replaceable(file)) ? partialPath(file) : file
+  const stream = createWriteStream(target)
+  const failed = new Promise<never>((_, reject) => stream.once('error', (error) => reject(outputError(flag, file, error))))
+  failed.catch(() => {})
+  try {
+    const result = await Promise.race([produce((text) => Promise.race([writeTo(stream, text), failed])), failed])
+    await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed])
+    if (target !== file) await rename(target, file).catch((error: unknown) => Promise.reject(outputError(flag, file, error)))
+    return result
+  } catch (error) {
+    // Closed first: the stream opens its file asynchronously, so an early unlink could come before it.
+    if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()).destroy())
+    if (target !== file) await unlink(target).catch(() => {})
+    throw error
+  }
+}
+
+function writeTo(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (stream.write(text)) resolve()
+    else stream.once('drain', resolve).once('error', reject)
+  })
 }

@@ -1,11 +1,9 @@
 import {Args} from '@oclif/core'
 import {configFlag, envFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
-import {parseInstantFlag} from '../cli/project-context.js'
 import {withRuntime} from '../cli/runtime-env.js'
-import {JoeError} from '../core/errors.js'
-import {parseDuration} from '../core/journey/duration.js'
-import {type ClockResult, readClock, setManualClock} from '../core/runtime/context.js'
+import type {ClockResult} from '../core/runtime/context.js'
+import {CLOCK_ACTIONS, type ClockAction, changeClock} from '../core/runtime/manual-clock.js'
 
 export default class Clock extends JoeCommand<ClockResult> {
   static override summary = "Show or move an environment's manual clock"
@@ -23,7 +21,7 @@ export default class Clock extends JoeCommand<ClockResult> {
   ]
 
   static override args = {
-    action: Args.string({description: 'show (default), set or advance.', options: ['show', 'set', 'advance'], default: 'show'}),
+    action: Args.string({description: 'show (default), set or advance.', options: [...CLOCK_ACTIONS], default: 'show'}),
     value: Args.string({description: 'A time (set) or a duration such as 2h or 1d (advance).'}),
   }
 
@@ -31,31 +29,11 @@ export default class Clock extends JoeCommand<ClockResult> {
 
   async run(): Promise<ClockResult> {
     const {args, flags} = await this.parse(Clock)
-    const result = await withRuntime(flags.env, flags.config, async (runtime) => {
-      if (args.action === 'show') return readClock(runtime.ctx)
-      if (args.value === undefined) {
-        throw new JoeError('JOE7013', `\`joe clock ${args.action}\` needs a ${args.action === 'set' ? 'time' : 'duration'}`, {
-          hint: args.action === 'set' ? 'e.g. joe clock --env dev set 2026-03-02T09:00:00Z' : 'e.g. joe clock --env dev advance 2h',
-          exitCode: 2,
-        })
-      }
-      if (args.action === 'set') await setManualClock(runtime.ctx, parseInstantFlag('time', args.value) as number)
-      else {
-        const ms = parseDuration(args.value)
-        if (ms === undefined || ms <= 0)
-          throw new JoeError('JOE7013', `"${args.value}" is not a duration`, {hint: 'e.g. 90m, 2h, 1d or PT2H', exitCode: 2})
-        const now = (await readClock(runtime.ctx)).now
-        if (now === null) {
-          throw new JoeError('JOE7014', `the manual clock of "${flags.env}" was never set, so it cannot advance`, {
-            hint: 'set it first (`joe clock --env NAME set TIME`), or send events: it starts at the first one',
-          })
-        }
-        await setManualClock(runtime.ctx, Date.parse(now) + ms)
-      }
-      return readClock(runtime.ctx)
-    })
-    if (!this.jsonEnabled())
-      this.log(`${result.env}: ${result.clock} clock at ${result.now ?? 'not set yet (it starts at the first event received)'}`)
+    const result = await withRuntime(flags.env, flags.config, (runtime) => changeClock(runtime.ctx, args.action as ClockAction, args.value))
+    if (!this.jsonEnabled()) {
+      const {renderClock} = await import('../ui/runtime/runtime-text.js')
+      this.log(renderClock(result))
+    }
     return result
   }
 }

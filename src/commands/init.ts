@@ -1,8 +1,7 @@
-import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {JoeCommand} from '../cli/joe-command.js'
 import {DEFAULT_TEMPLATE, type InitResult, initProject} from '../core/scaffold/init-project.js'
-import {schemaNotInstalledNote} from '../ui/scaffold-text.js'
+import {renderInit} from '../ui/scaffold-text.js'
 
 export default class Init extends JoeCommand<InitResult> {
   static override summary = 'Create a joe project with a starter journey'
@@ -35,18 +34,7 @@ List the templates with "joe new journey --list".`
       force: flags.force,
       ...(flags.id === undefined ? {} : {id: flags.id}),
     })
-    const shown = path.relative(process.cwd(), result.dir) || '.'
-    this.log(`Created a joe project in ${shown} from the "${result.template}" template:`)
-    for (const file of result.created) this.log(`  + ${file}`)
-    for (const file of result.updated) this.log(`  ~ ${file}`)
-    if (!result.schemaInstalled) this.log(schemaNotInstalledNote())
-    this.log('\nNext steps:')
-    if (shown !== '.') this.log(`  cd ${shown}`)
-    this.log('  joe validate                      # check the journey, its tests and the config')
-    this.log('  joe test                          # run the scenarios in journeys/*.test.yaml')
-    this.log('  joe events import events/sample.ndjson  # load two weeks of sample events')
-    const simulate = `  joe simulate ${result.journeyId}`.padEnd(36)
-    this.log(`${simulate}# replay them through the journey`)
+    if (!this.jsonEnabled()) this.log(renderInit(result, process.cwd()))
     return result
   }
 }

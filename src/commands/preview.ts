@@ -1,22 +1,20 @@
-import {writeFile} from 'node:fs/promises'
 import {Args, Flags} from '@oclif/core'
+import {colorEnabled} from '../cli/deploy-context.js'
+import {colorFlag, configFlag, storeFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
+import {writeOutputFile} from '../cli/output-file.js'
 import {parseInstantFlag, storePath} from '../cli/project-context.js'
 import {requireConfig} from '../core/project/config.js'
-import {
-  formatOfFile,
-  type PreviewFormat,
-  type PreviewResult,
-  parseDataFlags,
-  previewFile,
-  previewTemplate,
-} from '../core/templates/preview.js'
+import {type PreviewFormat, type PreviewResult, parseDataFlags, previewFormat, previewTemplate} from '../core/templates/preview.js'
+import {previewDocument, renderPreviewWritten} from '../ui/preview/preview-text.js'
 
 export default class Preview extends JoeCommand<PreviewResult> {
   static override summary = 'Render a message template as a customer would receive it'
 
   static override description =
     `Renders a template file (templates/<channel>/<id>.liquid) with the profile of a customer of the local event store as of a time, and send data given as flags. Email prints as text (subject and headers, then the text part); --out writes the HTML, or --format eml a whole email to open in a mail client.
+
+With --json, prints the rendered message and what it was rendered with as one JSON object (docs/cli-output.md); with --out as well, the file is written too.
 
 Exit codes: 0 rendered, 1 the template has errors or does not render for this customer, 2 usage error, 3 internal error.`
 
@@ -53,13 +51,13 @@ Exit codes: 0 rendered, 1 the template has errors or does not render for this cu
     }),
     format: Flags.string({
       char: 'f',
-      description: 'Output format (default: text, or from the --out extension).',
+      description: 'Output format (default: text, or from the --out extension); json is the same as --json.',
       options: ['text', 'html', 'eml', 'json'],
     }),
     out: Flags.string({char: 'o', description: 'Write to this file instead of stdout.', helpValue: 'FILE'}),
-    store: Flags.string({description: 'Event store file (default: `store` in joe.config.yaml).', helpValue: 'PATH'}),
-    config: Flags.string({char: 'c', description: 'Path to joe.config.yaml.', helpValue: 'PATH'}),
-    color: Flags.boolean({description: 'Colour the text output (default: when stdout is a terminal).', allowNo: true}),
+    store: storeFlag,
+    config: configFlag,
+    color: colorFlag,
   }
 
   async run(): Promise<PreviewResult> {
@@ -76,18 +74,11 @@ Exit codes: 0 rendered, 1 the template has errors or does not render for this cu
       data: parseDataFlags(flags.data ?? []),
       now: Date.now(),
     })
-    if (this.jsonEnabled()) return result
-    const format = (flags.format ?? (flags.out ? formatOfFile(flags.out) : 'text')) as PreviewFormat
-    let output: string | Buffer
-    if (format === 'text') {
-      const {renderPreviewText} = await import('../ui/preview/preview-text.js')
-      const color = flags.out === undefined && (flags.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR))
-      output = `${renderPreviewText(result, {color})}\n`
-    } else output = await previewFile(result, format)
+    const format = previewFormat(flags.format as PreviewFormat | undefined, flags.out)
     if (flags.out) {
-      await writeFile(flags.out, output)
-      this.log(`Wrote ${flags.out} (${result.template.channel}/${result.template.id}, ${format})`)
-    } else process.stdout.write(output)
+      await writeOutputFile('--out', flags.out, await previewDocument(result, format, {color: false}))
+      this.log(renderPreviewWritten(result, flags.out, format))
+    } else if (!this.jsonEnabled()) process.stdout.write(await previewDocument(result, format, {color: colorEnabled(flags.color)}))
     return result
   }
 }

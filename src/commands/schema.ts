@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 import {JoeCommand} from '../cli/joe-command.js'
-import {readSchema, SCHEMA_NAMES} from '../core/schemas.js'
+import {SCHEMA_NAMES, type SchemaResult, schemaResult} from '../core/schemas.js'
 
-export default class Schema extends JoeCommand<object> {
+export default class Schema extends JoeCommand<SchemaResult> {
   static override summary = 'Print the JSON Schema of journey, config or test files'
 
   static override description = `Prints one of the JSON Schemas (draft 2020-12) that joe validates against:
@@ -14,7 +14,7 @@ Editors use them for completion, hover help and inline errors. With VS Code's YA
   # yaml-language-server: $schema=../node_modules/joe-cli/schemas/journey.schema.json
 
 The schema files ship in the package's schemas/ folder; this command prints them so you can save
-or publish a copy. The schema checks shape only; \`joe validate\` also checks references, loops, CEL and more.`
+or publish a copy. With --json it prints {"format_version": 1, "name": ..., "schema": {...}}. The schema checks shape only; \`joe validate\` also checks references, loops, CEL and more.`
 
   static override examples = [
     '<%= config.bin %> schema',
@@ -30,11 +30,11 @@ or publish a copy. The schema checks shape only; \`joe validate\` also checks re
     }),
   }
 
-  async run(): Promise<object> {
+  async run(): Promise<SchemaResult> {
     const {args} = await this.parse(Schema)
-    const name = SCHEMA_NAMES.find((n) => n === args.name) ?? 'journey'
-    const schema = await readSchema(name)
-    if (!this.jsonEnabled()) process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`)
-    return schema
+    const result = await schemaResult(SCHEMA_NAMES.find((n) => n === args.name) ?? 'journey')
+    // The text output is the schema file itself, to save or publish; --json wraps it (docs/cli-output.md).
+    if (!this.jsonEnabled()) this.log(JSON.stringify(result.schema, null, 2))
+    return result
   }
 }

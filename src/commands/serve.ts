@@ -2,16 +2,9 @@ import {Flags} from '@oclif/core'
 import {configFlag, envFlag} from '../cli/flags.js'
 import {JoeCommand} from '../cli/joe-command.js'
 import {readPackageVersion} from '../cli/package-info.js'
-import {JoeError} from '../core/errors.js'
 import {requireConfig} from '../core/project/config.js'
-import {type ServeRole, startServe} from '../core/runtime/serve.js'
-
-export interface ServeResult {
-  format_version: 1
-  env: string
-  url: string
-  stopped_by: string
-}
+import {type ServeResult, type ServeRole, startServe, stopServe} from '../core/runtime/serve.js'
+import {renderServeStarted} from '../ui/runtime/runtime-text.js'
 
 export default class Serve extends JoeCommand<ServeResult> {
   static override summary = "Run an environment's deployed journeys on live events"
@@ -53,10 +46,9 @@ Write keys, the clock and the connectors come from the environment in joe.config
 
   async run(): Promise<ServeResult> {
     const {flags} = await this.parse(Serve)
-    const config = await requireConfig(process.cwd(), flags.config)
     const level = flags['log-level']
     const running = await startServe({
-      config,
+      config: await requireConfig(process.cwd(), flags.config),
       env: flags.env,
       role: flags.role as ServeRole,
       vars: process.env,
@@ -66,23 +58,13 @@ Write keys, the clock and the connectors come from the environment in joe.config
       write: (line) => process.stdout.write(line),
       ...(level === 'silent' ? {} : {logStream: process.stderr, logLevel: level}),
       userAgent: `joe/${await readPackageVersion()}`,
-    }).catch((error: unknown) => {
-      const code = (error as {code?: string}).code
-      if (code === 'EADDRINUSE') {
-        throw new JoeError('JOE7002', `port ${flags.port} on ${flags.host} is in use`, {
-          hint: 'stop what listens there, or pick another with --port',
-          exitCode: 1,
-        })
-      }
-      throw error
     })
-    if (!this.jsonEnabled())
-      process.stderr.write(`joe serve: environment ${running.env} on ${running.url} (clock ${running.clock}, store ${running.store})\n`)
+    // On standard error: standard output carries what the stdout connector sends (and the --json result).
+    if (!this.jsonEnabled()) process.stderr.write(`${renderServeStarted(running)}\n`)
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'))
       process.once('SIGINT', () => resolve('SIGINT'))
     })
-    await running.close()
-    return {format_version: 1, env: running.env, url: running.url, stopped_by: signal}
+    return stopServe(running, signal)
   }
 }

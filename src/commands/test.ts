@@ -1,9 +1,12 @@
 import {Args, Flags} from '@oclif/core'
+import {colorEnabled} from '../cli/deploy-context.js'
+import {colorFlag, configFlag} from '../cli/flags.js'
 import {EXIT, JoeCommand} from '../cli/joe-command.js'
 import {runJourneyTests} from '../core/testing/run-tests.js'
-import {renderTestGithub, renderTestJunit, toTestJson} from '../ui/test/test-formats.js'
+import {type TestJson, toTestJson} from '../core/testing/test-json.js'
+import {renderTestGithub, renderTestJunit} from '../ui/test/test-formats.js'
 
-export default class Test extends JoeCommand<ReturnType<typeof toTestJson>> {
+export default class Test extends JoeCommand<TestJson> {
   static override summary = 'Run journey test scenarios (*.test.yaml) on the simulator'
 
   static override description =
@@ -27,26 +30,29 @@ Exit codes: 0 all cases passed, 1 a case failed or a file has errors, 2 usage er
   }
 
   static override flags = {
-    format: Flags.string({char: 'f', description: 'Output format.', options: ['text', 'json', 'github', 'junit'], default: 'text'}),
-    config: Flags.string({char: 'c', description: 'Path to joe.config.yaml.', helpValue: 'PATH'}),
-    color: Flags.boolean({description: 'Colour the text output (default: when stdout is a terminal).', allowNo: true}),
+    format: Flags.string({
+      char: 'f',
+      description: 'Output format: text for people, json (same as --json), github for Actions annotations, junit for CI test reports.',
+      options: ['text', 'json', 'github', 'junit'],
+      default: 'text',
+    }),
+    config: configFlag,
+    color: colorFlag,
   }
 
-  async run(): Promise<ReturnType<typeof toTestJson>> {
+  async run(): Promise<TestJson> {
     const {argv, flags} = await this.parse(Test)
     const result = await runJourneyTests({paths: argv as string[], cwd: process.cwd(), ...(flags.config ? {configPath: flags.config} : {})})
     this.exitWith(result.failed > 0 || result.diagnostics.length > 0 ? EXIT.problems : EXIT.ok)
-    const json = toTestJson(result)
-    if (this.jsonEnabled()) return json
-    if (flags.format === 'json') this.log(JSON.stringify(json, null, 2))
-    else if (flags.format === 'github') {
+    if (this.jsonEnabled()) return toTestJson(result)
+    if (flags.format === 'github') {
       const out = renderTestGithub(result)
       if (out) this.log(out)
     } else if (flags.format === 'junit') this.log(renderTestJunit(result))
     else {
       const {renderTestText} = await import('../ui/test/test-text.js')
-      this.log(renderTestText(result, {color: flags.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)}))
+      this.log(renderTestText(result, {color: colorEnabled(flags.color)}))
     }
-    return json
+    return toTestJson(result)
   }
 }

@@ -1,8 +1,10 @@
 import {Args, Flags} from '@oclif/core'
+import {colorEnabled} from '../cli/deploy-context.js'
+import {colorFlag, configFlag} from '../cli/flags.js'
 import {EXIT, JoeCommand} from '../cli/joe-command.js'
 import {readPackageVersion} from '../cli/package-info.js'
 import {validateProjectDetailed} from '../core/validate.js'
-import type {ValidateJson} from '../ui/validate/json.js'
+import {toValidateJson, type ValidateJson} from '../core/validate-json.js'
 
 export default class Validate extends JoeCommand<ValidateJson> {
   static override summary = 'Check journey and test files for errors'
@@ -37,8 +39,8 @@ Exit codes: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 
       default: 'text',
     }),
     strict: Flags.boolean({description: 'Treat warnings as errors (exit 1 when there are any).'}),
-    config: Flags.string({char: 'c', description: 'Path to joe.config.yaml.', helpValue: 'PATH'}),
-    color: Flags.boolean({description: 'Colour the text output (default: when stdout is a terminal).', allowNo: true}),
+    config: configFlag,
+    color: colorFlag,
   }
 
   async run(): Promise<ValidateJson> {
@@ -50,13 +52,8 @@ Exit codes: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 
     })
     const failed = result.errorCount > 0 || (flags.strict && result.warningCount > 0)
     this.exitWith(failed ? EXIT.problems : EXIT.ok)
-    const {toValidateJson} = await import('../ui/validate/json.js')
-    const json = toValidateJson(result)
-    if (this.jsonEnabled()) return json
+    if (this.jsonEnabled()) return toValidateJson(result)
     switch (flags.format) {
-      case 'json':
-        this.log(JSON.stringify(json, null, 2))
-        break
       case 'github': {
         const {renderValidateGithub} = await import('../ui/validate/github.js')
         const out = renderValidateGithub(result)
@@ -70,10 +67,9 @@ Exit codes: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 
       }
       default: {
         const {renderValidateText} = await import('../ui/validate/text.js')
-        const color = flags.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
-        this.log(renderValidateText(result, {color, readSource: (file) => sources.get(file)}))
+        this.log(renderValidateText(result, {color: colorEnabled(flags.color), readSource: (file) => sources.get(file)}))
       }
     }
-    return json
+    return toValidateJson(result)
   }
 }

@@ -18,3 +18,17 @@ export function schemaPath(name: SchemaName): string {
 export async function readSchema(name: SchemaName): Promise<object> {
   return JSON.parse(await readFile(schemaPath(name), 'utf8')) as object
 }
+
+/** Version of `joe schema --json` (schemas/output/schema.schema.json). */
+export const SCHEMA_FORMAT_VERSION = 1
+
+/** `joe schema --json`: which schema, and the schema itself (the text output is the schema alone). */
+export interface SchemaResult {
+  format_version: typeof SCHEMA_FORMAT_VERSION
+  name: SchemaName
+  schema: object
+}
+
+export async function schemaResult(name: SchemaName): Promise<SchemaResult> {
+  return {format_version: SCHEMA_FORMAT_VERSION, name, schema: await readSchema(name)}
+}

@@ -1,7 +1,7 @@
 import type {Diagnostic} from './errors.js'
 
-/** Format version of the JSON envelope `joe validate --json` prints. Bump on breaking change. */
-export const VALIDATE_FORMAT_VERSION = 1
+/** Format version of `joe validate --json`. Bump on breaking change. 2: absent `id`, `hint`, `end_line`, `end_column` are null. */
+export const VALIDATE_FORMAT_VERSION = 2
 
 export interface ValidatedFile {
   file: string

@@ -3,6 +3,7 @@ import {gzipSync} from 'node:zlib'
 import {Analytics} from '@segment/analytics-node'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {assertOutput} from '../helpers/output-schemas.js'
 import {BIN, eventually, type ServeProcess, startServe, startWebhook} from '../helpers/serve-process.js'
 import {tempProject} from '../helpers/temp-project.js'
 
@@ -79,6 +80,7 @@ steps:
       const result = JSON.parse(run.stdout)
       return result.sends[0]?.status === 'sent' ? result : undefined
     }, 'the delivery to be recorded')
+    assertOutput('inspect', inspected)
     expect(inspected.journeys).toEqual([expect.objectContaining({journey: 'cart', status: 'out', entries: 1})])
     expect(inspected.trace.map((l: {detail: string}) => l.detail)).toEqual(
       expect.arrayContaining([
@@ -93,6 +95,7 @@ steps:
     const c2 = JSON.parse((await joe(['inspect', '--env', 'live', 'c2', '--json'])).stdout)
     expect(c2.journeys[0]).toMatchObject({status: 'out', entries: 0})
     const outbox = JSON.parse((await joe(['outbox', '--env', 'live', '--status', 'sent', '--json'])).stdout)
+    assertOutput('outbox', outbox)
     expect(outbox.counts).toEqual({pending: 0, sent: 1, dead: 0})
   })
 

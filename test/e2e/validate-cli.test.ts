@@ -22,7 +22,7 @@ describe('joe validate (built CLI)', {timeout: HEAVY_TEST_TIMEOUT}, () => {
     const {stdout, exitCode} = await joe(['validate', 'ten-mistakes', '--format', 'json'])
     expect(exitCode).toBe(1)
     const json = JSON.parse(stdout)
-    expect(json.format_version).toBe(1)
+    expect(json.format_version).toBe(2)
     expect(json.diagnostics).toHaveLength(10)
     for (const d of json.diagnostics)
       expect(d).toMatchObject({file: 'ten-mistakes/journeys/broken.journey.yaml', line: expect.any(Number), column: expect.any(Number)})

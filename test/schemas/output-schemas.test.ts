@@ -1,26 +1,19 @@
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {assertOutput, outputSchemaNames} from '../helpers/output-schemas.js'
 
-// Real outputs are validated against these schemas where the commands run: test/e2e/deploy-cli.test.ts
-// and test/e2e/deploy-integrity.test.ts pass every --json output through assertOutput, as
-// test/e2e/simulate-cli.test.ts (simulate) and test/e2e/diff-cli.test.ts (diff, graph) do.
+// Real outputs are validated against these schemas where the commands run: test/e2e/deploy-cli.test.ts,
+// test/e2e/deploy-integrity.test.ts and test/e2e/command-outputs.test.ts pass every --json output
+// through assertOutput, as test/e2e/simulate-cli.test.ts (simulate) and test/e2e/diff-cli.test.ts
+// (diff, graph) do.
 describe('schemas/output', () => {
-  it('has a schema for every deploy command and for errors, all compiling in strict mode', () => {
+  it('has a schema for every command that follows the convention and for errors, all compiling in strict mode', () => {
     expect(outputSchemaNames()).toEqual(
       expect.arrayContaining([
-        'deploy',
-        'diff',
-        'error',
-        'graph',
-        'history',
-        'pause',
-        'plan',
-        'promote',
-        'resume',
-        'rollback',
-        'simulate',
-        'status',
-        'verify',
+        ...['deploy', 'diff', 'error', 'graph', 'history', 'pause', 'plan', 'promote', 'resume', 'rollback', 'status', 'verify'],
+        ...['clock', 'events-export', 'events-generate', 'events-import', 'events-send', 'events-show', 'events-stats', 'init'],
+        ...['inspect', 'new-journey', 'outbox', 'outbox-retry', 'preview', 'schema', 'serve', 'simulate', 'test', 'validate'],
       ]),
     )
     for (const name of outputSchemaNames().filter((n) => !n.endsWith('-defs')))
@@ -86,5 +79,29 @@ describe('schemas/output', () => {
     expect(() => assertOutput('simulate', {format_version: 3, journeys: [report], load: null, policy: null, customer: null})).toThrow()
     const {customer: _customer, ...withoutCustomer} = one
     expect(() => assertOutput('simulate', withoutCustomer)).toThrow()
+  })
+
+  it('lists every schema in the format version table of docs/cli-output.md, with the version the schema holds', () => {
+    const root = path.resolve(import.meta.dirname, '../..')
+    const docs = readFileSync(path.join(root, 'docs/cli-output.md'), 'utf8')
+    const table = new Map([...docs.matchAll(/^\| [^|]+ \| `([a-z-]+)` \| (\d+) \|/gm)].map((m) => [m[1], Number(m[2])]))
+    const read = (file: string) => JSON.parse(readFileSync(path.join(root, 'schemas/output', file), 'utf8'))
+    // The const of the first format_version property, following $refs into the -defs files.
+    const versionOf = (node: unknown): number | undefined => {
+      if (typeof node !== 'object' || node === null) return undefined
+      const record = node as Record<string, unknown>
+      const own = (record.properties as {format_version?: {const?: number}} | undefined)?.format_version?.const
+      if (own !== undefined) return own
+      const ref = typeof record.$ref === 'string' ? /^([a-z-]+\.schema\.json)#\/\$defs\/(\w+)$/.exec(record.$ref) : null
+      if (ref) return versionOf(read(ref[1] as string).$defs[ref[2] as string])
+      for (const value of Object.values(record)) {
+        const found = versionOf(value)
+        if (found !== undefined) return found
+      }
+      return undefined
+    }
+    for (const name of outputSchemaNames().filter((n) => !n.endsWith('-defs'))) {
+      expect(table.get(name), name).toBe(versionOf(read(`${name}.schema.json`)))
+    }
   })
 })

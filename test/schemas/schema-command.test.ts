@@ -4,6 +4,7 @@ import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import Schema from '../../src/commands/schema.js'
 import {readSchema, SCHEMA_NAMES, schemaPath} from '../../src/core/schemas.js'
+import {assertOutput} from '../helpers/output-schemas.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -45,10 +46,12 @@ describe('joe schema', () => {
     expect(JSON.parse(stdout)).toEqual(await readSchema('config'))
   })
 
-  it('returns the schema object with --json', async () => {
+  it('returns the schema, named and versioned, with --json', async () => {
     const {stdout, result} = await run(['journey-test', '--json'])
-    expect(result).toEqual(await readSchema('journey-test'))
-    expect(JSON.parse(stdout)).toEqual(await readSchema('journey-test'))
+    const expected = {format_version: 1, name: 'journey-test', schema: await readSchema('journey-test')}
+    expect(result).toEqual(expected)
+    expect(JSON.parse(stdout)).toEqual(expected)
+    assertOutput('schema', expected)
   })
 
   it('rejects an unknown name as a usage error (exit 2)', async () => {

@@ -49,17 +49,26 @@ describe('safeText', () => {
 
 describe('every renderer escapes the data it prints', () => {
   it('events show and events stats', () => {
-    const timeline = renderTimeline(
-      {
-        customerId: EVIL,
-        profile: {name: EVIL},
-        events: [{seq: 1, customerId: EVIL, type: EVIL, timestamp: 0, properties: {x: EVIL}, messageId: 'm'} as never],
-      },
-      undefined,
-    )
+    const timeline = renderTimeline({
+      format_version: 1,
+      store: 's',
+      customer_id: EVIL,
+      as_of: null,
+      profile: {name: EVIL},
+      events: [{seq: 1, type: EVIL, timestamp: '2026-03-01T00:00:00.000Z', properties: {x: EVIL}}],
+    })
     expect(timeline).toContain(ESCAPED)
     expect(timeline).not.toMatch(RAW)
-    const stats = renderStoreStats({events: 1, customers: 1, types: {[EVIL]: 1}, imports: 1}, `/tmp/${EVIL}`)
+    const stats = renderStoreStats({
+      format_version: 1,
+      store: `/tmp/${EVIL}`,
+      events: 1,
+      customers: 1,
+      types: {[EVIL]: 1},
+      from: null,
+      until: null,
+      imports: 1,
+    })
     expect(stats).toContain(ESCAPED)
     expect(stats).not.toMatch(RAW)
   })

@@ -1,12 +1,13 @@
 import {describe, expect, it} from 'vitest'
 import {CODES} from '../../src/core/codes.js'
 import type {Diagnostic} from '../../src/core/errors.js'
+import {toValidateJson} from '../../src/core/validate-json.js'
 import type {ValidateResult} from '../../src/core/validate-result.js'
 import {codeFrame} from '../../src/ui/code-frame.js'
 import {renderValidateGithub} from '../../src/ui/validate/github.js'
-import {toValidateJson} from '../../src/ui/validate/json.js'
 import {artifactLocation, toValidateSarif} from '../../src/ui/validate/sarif.js'
 import {renderValidateText} from '../../src/ui/validate/text.js'
+import {assertOutput} from '../helpers/output-schemas.js'
 import {compileSarifSchema} from '../helpers/sarif-schema.js'
 
 const WELCOME = 'journeys/welcome.journey.yaml'
@@ -70,7 +71,7 @@ const diagnostics: Diagnostic[] = [
 ]
 
 const result: ValidateResult = {
-  formatVersion: 1,
+  formatVersion: 2,
   files: [
     {file: 'journeys/clean.journey.yaml', kind: 'journey', id: 'clean', errorCount: 0, warningCount: 0, infoCount: 0},
     {file: ODD, kind: 'journey', id: 'odd', errorCount: 3, warningCount: 0, infoCount: 0},
@@ -83,7 +84,7 @@ const result: ValidateResult = {
 }
 
 const clean: ValidateResult = {
-  formatVersion: 1,
+  formatVersion: 2,
   files: [{file: 'journeys/clean.journey.yaml', kind: 'journey', errorCount: 0, warningCount: 0, infoCount: 0}],
   diagnostics: [],
   errorCount: 0,
@@ -216,7 +217,7 @@ describe('codeFrame', () => {
 describe('toValidateJson', () => {
   it('builds the versioned snake_case envelope', () => {
     const json = toValidateJson(result)
-    expect(json).toMatchObject({format_version: 1, ok: false, error_count: 8, warning_count: 2, info_count: 0})
+    expect(json).toMatchObject({format_version: 2, ok: false, error_count: 8, warning_count: 2, info_count: 0})
     expect(json.files[0]).toEqual({
       file: 'journeys/clean.journey.yaml',
       kind: 'journey',
@@ -237,15 +238,16 @@ describe('toValidateJson', () => {
       end_line: 6,
       end_column: 16,
     })
-    // Optional keys are absent rather than undefined, so JSON.stringify and key checks agree.
-    expect(Object.keys(json.diagnostics[4] ?? {})).toEqual(['code', 'severity', 'message', 'file', 'line', 'column'])
+    // Every key is present, null without a value (docs/cli-output.md), so every output has one shape.
+    expect(json.diagnostics[4]).toMatchObject({hint: null, end_line: null, end_column: null})
+    assertOutput('validate', json)
     expect(toValidateJson(clean)).toEqual({
-      format_version: 1,
+      format_version: 2,
       ok: true,
       error_count: 0,
       warning_count: 0,
       info_count: 0,
-      files: [{file: 'journeys/clean.journey.yaml', kind: 'journey', error_count: 0, warning_count: 0, info_count: 0}],
+      files: [{file: 'journeys/clean.journey.yaml', kind: 'journey', id: null, error_count: 0, warning_count: 0, info_count: 0}],
       diagnostics: [],
     })
   })

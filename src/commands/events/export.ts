@@ -1,19 +1,11 @@
-import {createWriteStream} from 'node:fs'
 import {Flags} from '@oclif/core'
 import {configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
-import {checkOutputPath} from '../../cli/output-file.js'
+import {streamOutput} from '../../cli/output-file.js'
 import {parseInstantFlag} from '../../cli/project-context.js'
 import {withRuntime} from '../../cli/runtime-env.js'
 import {JoeError} from '../../core/errors.js'
-import {exportEvents} from '../../core/runtime/export-events.js'
-
-export interface ExportResult {
-  format_version: 1
-  env: string
-  events: number
-  out: string
-}
+import {type ExportResult, exportEvents} from '../../core/runtime/export-events.js'
 
 export default class EventsExport extends JoeCommand<ExportResult> {
   static override summary = 'Write the events an environment received as NDJSON'
@@ -50,19 +42,14 @@ export default class EventsExport extends JoeCommand<ExportResult> {
     }
     const from = parseInstantFlag('from', flags.from)
     const until = parseInstantFlag('until', flags.until)
-    if (flags.out) await checkOutputPath('--out', flags.out)
-    const file = flags.out ? createWriteStream(flags.out) : undefined
-    const write = (line: string) =>
-      new Promise<void>((resolve, reject) => {
-        const target = file ?? process.stdout
-        if (target.write(line)) resolve()
-        else target.once('drain', resolve).once('error', reject)
-      })
-    const result = await withRuntime(flags.env, flags.config, (runtime) =>
-      exportEvents(runtime.ctx, write, {...(from === undefined ? {} : {from}), ...(until === undefined ? {} : {until})}),
+    const window = {...(from === undefined ? {} : {from}), ...(until === undefined ? {} : {until})}
+    const result = await streamOutput('--out', flags.out, (write) =>
+      withRuntime(flags.env, flags.config, (runtime) => exportEvents(runtime.ctx, write, window, flags.out ?? null)),
     )
-    if (file) await new Promise((resolve) => file.end(resolve))
-    if (flags.out && !this.jsonEnabled()) this.log(`wrote ${result.events.toLocaleString('en-US')} events of ${result.env} to ${flags.out}`)
-    return {...result, out: flags.out ?? '-'}
+    if (flags.out && !this.jsonEnabled()) {
+      const {renderExport} = await import('../../ui/runtime/runtime-text.js')
+      this.log(renderExport(result))
+    }
+    return result
   }
 }

@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
+import {configFlag, storeFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {parseInstantFlag, storePath} from '../../cli/project-context.js'
+import {type EventsGenerateResult, generateEventsInto} from '../../core/events/local-events.js'
 import {requireConfig} from '../../core/project/config.js'
-import {type GenerateResult, writeGeneratedEvents} from '../../core/store/generate-events.js'
 import {SCENARIOS, type Scenario} from '../../core/store/generate-scenarios.js'
-import {openEventStore} from '../../core/store/open-store.js'
 import {startProgress} from '../../ui/progress.js'
 
-export default class EventsGenerate extends JoeCommand<GenerateResult & {store: string}> {
+export default class EventsGenerate extends JoeCommand<EventsGenerateResult> {
   static override summary = 'Generate realistic synthetic customer timelines'
 
   static override description =
@@ -27,36 +27,27 @@ export default class EventsGenerate extends JoeCommand<GenerateResult & {store: 
     seed: Flags.integer({description: 'Random seed; the same seed gives the same data.', default: 1}),
     scenario: Flags.string({description: 'Kind of business.', options: [...SCENARIOS], default: 'ecommerce'}),
     start: Flags.string({description: 'First day (UTC), e.g. 2026-03-01.', default: '2026-03-01'}),
-    store: Flags.string({description: 'Event store file (default: `store` in joe.config.yaml).', helpValue: 'PATH'}),
-    config: Flags.string({char: 'c', description: 'Path to joe.config.yaml.', helpValue: 'PATH'}),
+    store: storeFlag,
+    config: configFlag,
   }
 
-  async run(): Promise<GenerateResult & {store: string}> {
+  async run(): Promise<EventsGenerateResult> {
     const {flags} = await this.parse(EventsGenerate)
     const config = await requireConfig(process.cwd(), flags.config)
-    const path = storePath(config, flags.store)
-    const store = openEventStore(path)
-    const progress = startProgress('generating', {enabled: !this.jsonEnabled()})
-    try {
-      const result = writeGeneratedEvents(store, {
-        customers: flags.customers,
-        days: flags.days,
-        seed: flags.seed,
-        scenario: flags.scenario as Scenario,
-        start: parseInstantFlag('start', flags.start) as number,
-        now: Date.now(),
-        onProgress: (p) => progress.update(p.customers, flags.customers),
-      })
-      progress.stop()
-      if (result.alreadyImported) this.log(`already generated with these options in ${path}; nothing to do`)
-      else
-        this.log(
-          `generated ${result.events.toLocaleString('en-US')} events for ${result.customers.toLocaleString('en-US')} customers into ${path}`,
-        )
-      return {...result, store: path}
-    } finally {
-      progress.stop()
-      store.close()
+    const result = await generateEventsInto({
+      store: storePath(config, flags.store),
+      customers: flags.customers,
+      days: flags.days,
+      seed: flags.seed,
+      scenario: flags.scenario as Scenario,
+      start: parseInstantFlag('start', flags.start) as number,
+      now: Date.now(),
+      progress: startProgress('generating', {enabled: !this.jsonEnabled()}),
+    })
+    if (!this.jsonEnabled()) {
+      const {renderGenerate} = await import('../../ui/events/events-text.js')
+      this.log(renderGenerate(result))
     }
+    return result
   }
 }

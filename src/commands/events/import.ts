@@ -1,14 +1,14 @@
 import {Args, Flags} from '@oclif/core'
+import {configFlag, eventFileFormatFlag, storeFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {storePath} from '../../cli/project-context.js'
+import {type EventsImportResult, importEventFiles} from '../../core/events/local-events.js'
 import {requireConfig} from '../../core/project/config.js'
-import {MAX_REPORTED_RENAMES, NAME_NORMALIZATIONS, type NameNormalization} from '../../core/store/event-names.js'
-import {type ImportResult, importEvents} from '../../core/store/import-events.js'
-import {openEventStore} from '../../core/store/open-store.js'
+import {NAME_NORMALIZATIONS, type NameNormalization} from '../../core/store/event-names.js'
+import {renderImportedFile} from '../../ui/events/events-text.js'
 import {startProgress} from '../../ui/progress.js'
-import {safeText} from '../../ui/safe-text.js'
 
-export default class EventsImport extends JoeCommand<{store: string; imports: ImportResult[]}> {
+export default class EventsImport extends JoeCommand<EventsImportResult> {
   static override summary = 'Import customer events into the local event store'
 
   static override description =
@@ -39,62 +39,31 @@ Segment names track events like "Order Completed"; journeys usually write order_
   static override args = {file: Args.string({description: 'NDJSON or CSV files to import.', required: true})}
 
   static override flags = {
-    format: Flags.string({description: 'Input format (default: detected).', options: ['auto', 'segment', 'joe', 'csv'], default: 'auto'}),
+    format: eventFileFormatFlag,
     'skip-invalid': Flags.boolean({description: 'Import the valid lines and report the invalid ones instead of refusing the file.'}),
     'normalize-names': Flags.string({
       description:
         'Store event names as sent (none) or in snake_case ("Order Completed" -> order_completed). Default: `events.normalize_names` in joe.config.yaml, else none.',
       options: [...NAME_NORMALIZATIONS],
     }),
-    store: Flags.string({description: 'Event store file (default: `store` in joe.config.yaml, else .joe/events.db).', helpValue: 'PATH'}),
-    config: Flags.string({char: 'c', description: 'Path to joe.config.yaml.', helpValue: 'PATH'}),
+    store: storeFlag,
+    config: configFlag,
   }
 
-  async run(): Promise<{store: string; imports: ImportResult[]}> {
+  async run(): Promise<EventsImportResult> {
     const {argv, flags} = await this.parse(EventsImport)
     const config = await requireConfig(process.cwd(), flags.config)
-    const path = storePath(config, flags.store)
-    const store = openEventStore(path)
-    const imports: ImportResult[] = []
-    try {
-      for (const file of argv as string[]) {
-        const progress = startProgress(`importing ${file}`, {enabled: !this.jsonEnabled()})
-        try {
-          const result = await importEvents(store, file, {
-            format: flags.format as 'auto',
-            skipInvalid: flags['skip-invalid'],
-            normalizeNames: (flags['normalize-names'] as NameNormalization | undefined) ?? config.events.normalizeNames,
-            // The import time is metadata for `joe events stats`; the core takes it as an argument.
-            now: Date.now(),
-            onProgress: (p) => progress.update(p.bytesRead, p.totalBytes),
-          })
-          imports.push(result)
-        } finally {
-          progress.stop()
-        }
-        const last = imports.at(-1) as ImportResult
-        const shown = safeText(file)
-        if (last.alreadyImported) this.log(`${shown}: already imported (same content); nothing to do`)
-        else {
-          this.log(
-            `${shown}: imported ${last.imported.toLocaleString('en-US')} events (${last.format})${last.duplicates > 0 ? `, ${last.duplicates} duplicates skipped` : ''}`,
-          )
-          const renamed = Object.entries(last.renamed)
-          if (renamed.length > 0) {
-            const more = renamed.length >= MAX_REPORTED_RENAMES ? ' (and more)' : ''
-            const list = renamed.map(([sent, stored]) => `${JSON.stringify(sent)} → ${stored}`).join(', ')
-            this.log(`  normalised ${renamed.length} event name${renamed.length === 1 ? '' : 's'} to snake_case: ${list}${more}`)
-          }
-          if (last.skippedCount > 0) {
-            this.log(`  skipped ${last.skippedCount} invalid line${last.skippedCount === 1 ? '' : 's'}:`)
-            for (const issue of last.skipped.slice(0, 20)) this.log(`  ${shown}:${issue.line}: ${safeText(issue.message)}`)
-            if (last.skippedCount > 20) this.log(`  …and ${last.skippedCount - 20} more (see --json)`)
-          }
-        }
-      }
-    } finally {
-      store.close()
-    }
-    return {store: path, imports}
+    const result = await importEventFiles({
+      store: storePath(config, flags.store),
+      files: argv as string[],
+      format: flags.format as 'auto',
+      skipInvalid: flags['skip-invalid'],
+      normalizeNames: (flags['normalize-names'] as NameNormalization | undefined) ?? config.events.normalizeNames,
+      // The import time is metadata for `joe events stats`; the core takes it as an argument.
+      now: Date.now(),
+      progress: (file) => startProgress(`importing ${file}`, {enabled: !this.jsonEnabled()}),
+      onImported: (imported) => this.log(renderImportedFile(imported)),
+    })
+    return result
   }
 }

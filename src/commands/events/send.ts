@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {configFlag, envFlag} from '../../cli/flags.js'
+import {configFlag, envFlag, eventFileFormatFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {withRuntime} from '../../cli/runtime-env.js'
 import {type SendResult, sendEvents} from '../../core/runtime/send-events.js'
@@ -27,7 +27,7 @@ With --replay (environments with \`clock: manual\`), the clock moves to each eve
   static override flags = {
     env: envFlag,
     config: configFlag,
-    format: Flags.string({description: 'Input format (default: detected).', options: ['auto', 'segment', 'joe', 'csv'], default: 'auto'}),
+    format: eventFileFormatFlag,
     replay: Flags.boolean({description: "Move the environment's manual clock to each event's timestamp before it is received."}),
   }
 

@@ -1,11 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 import {JoeCommand} from '../../cli/joe-command.js'
-import {type NewJourneyResult, newJourney} from '../../core/scaffold/new-journey.js'
-import {listTemplates, type TemplateInfo} from '../../core/scaffold/templates.js'
-import {schemaNotInstalledNote} from '../../ui/scaffold-text.js'
+import {journeyTemplateList, type NewJourneyResult, newJourney, type TemplateListResult} from '../../core/scaffold/new-journey.js'
+import {renderNewJourney, renderTemplateList} from '../../ui/scaffold-text.js'
 
 /** `--list` returns the templates; otherwise the files written. */
-export type NewJourneyCommandResult = {templates: TemplateInfo[]} | NewJourneyResult
+export type NewJourneyCommandResult = TemplateListResult | NewJourneyResult
 
 export default class NewJourney extends JoeCommand<NewJourneyCommandResult> {
   static override summary = 'Add a journey from a template'
@@ -35,31 +34,18 @@ Refuses to overwrite existing files unless --force is given. When the project ha
   async run(): Promise<NewJourneyCommandResult> {
     const {args, flags} = await this.parse(NewJourney)
     if (flags.list) {
-      const templates = await listTemplates()
-      const width = Math.max(...templates.map((t) => t.name.length))
-      for (const t of templates) this.log(`${t.name.padEnd(width)}  ${t.description}`)
-      return {templates}
+      const list = await journeyTemplateList()
+      if (!this.jsonEnabled()) this.log(renderTemplateList(list))
+      return list
     }
     if (args.id === undefined) this.error('missing journey id: joe new journey ID --template NAME (see --list)', {exit: 2})
     if (flags.template === undefined) this.error('missing --template NAME (run with --list to see them)', {exit: 2})
-
     const result = await newJourney(process.cwd(), args.id, flags.template, {
       force: flags.force,
       ...(flags.dir === undefined ? {} : {dir: flags.dir}),
       ...(flags.name === undefined ? {} : {name: flags.name}),
     })
-    this.log(`Created journey "${result.id}" from the "${result.template}" template:`)
-    for (const file of result.created) this.log(`  + ${file}`)
-    const missing = Object.entries(result.missingTemplates)
-    if (missing.length > 0) {
-      this.log('\nThese message templates are not in the catalog yet (no template file, not in the templates list of joe.config.yaml):')
-      for (const [channel, ids] of missing) this.log(`  ${channel}: ${ids.join(', ')}`)
-      this.log('Create them as templates/<channel>/<id>.liquid, list them, or change the sends, before `joe validate` passes.')
-    }
-    if (!result.schemaInstalled) this.log(schemaNotInstalledNote())
-    this.log('\nNext steps:')
-    this.log(`  edit ${result.created[0]}`)
-    this.log(`  joe validate && joe test ${result.created[1]}`)
+    if (!this.jsonEnabled()) this.log(renderNewJourney(result))
     return result
   }
 }

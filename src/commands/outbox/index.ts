@@ -3,20 +3,7 @@ import {colorEnabled} from '../../cli/deploy-context.js'
 import {colorFlag, configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {withRuntime} from '../../cli/runtime-env.js'
-import {JoeError} from '../../core/errors.js'
-import {environmentNow} from '../../core/runtime/context.js'
-import {type Backlog, listOutbox, type OutboxEntry, runtimeBacklog} from '../../core/runtime/outbox.js'
-
-export interface OutboxResult {
-  format_version: 1
-  env: string
-  /** Work not done yet upstream of the outbox. */
-  backlog: Backlog
-  counts: Record<OutboxEntry['status'], number>
-  messages: OutboxEntry[]
-}
-
-const STATUSES = ['pending', 'sent', 'dead'] as const
+import {type OutboxResult, outboxReport, parseOutboxStatuses} from '../../core/runtime/outbox-admin.js'
 
 export default class Outbox extends JoeCommand<OutboxResult> {
   static override summary = "List an environment's messages waiting to go out, and dead letters"
@@ -47,23 +34,9 @@ export default class Outbox extends JoeCommand<OutboxResult> {
 
   async run(): Promise<OutboxResult> {
     const {flags} = await this.parse(Outbox)
-    const statuses = flags.status.split(',').map((s) => s.trim())
-    const unknown = statuses.filter((s) => !(STATUSES as readonly string[]).includes(s))
-    if (unknown.length > 0) {
-      throw new JoeError('JOE7021', `unknown outbox status ${unknown.map((s) => `"${s}"`).join(', ')}`, {
-        hint: 'statuses: pending, sent, dead',
-        exitCode: 2,
-      })
-    }
-    const {listed, backlog} = await withRuntime(flags.env, flags.config, async (runtime) => ({
-      listed: await listOutbox(runtime.ctx, {
-        statuses: statuses as OutboxEntry['status'][],
-        ...(flags.customer === undefined ? {} : {customer: flags.customer}),
-        limit: flags.limit,
-      }),
-      backlog: await runtimeBacklog(runtime.ctx, await environmentNow(runtime.ctx)),
-    }))
-    const result: OutboxResult = {format_version: 1, env: flags.env, backlog, counts: listed.counts, messages: listed.entries}
+    const statuses = parseOutboxStatuses(flags.status)
+    const options = {statuses, limit: flags.limit, ...(flags.customer === undefined ? {} : {customer: flags.customer})}
+    const result = await withRuntime(flags.env, flags.config, (runtime) => outboxReport(runtime.ctx, options))
     if (!this.jsonEnabled()) {
       const {renderOutbox} = await import('../../ui/runtime/runtime-text.js')
       this.log(renderOutbox(result, {color: colorEnabled(flags.color)}))

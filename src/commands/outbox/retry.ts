@@ -2,15 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {configFlag, envFlag} from '../../cli/flags.js'
 import {JoeCommand} from '../../cli/joe-command.js'
 import {withRuntime} from '../../cli/runtime-env.js'
-import {JoeError} from '../../core/errors.js'
-import {retryDead} from '../../core/runtime/outbox.js'
-
-export interface RetryResult {
-  format_version: 1
-  env: string
-  /** Outbox ids sent back to pending. */
-  retried: number[]
-}
+import {type RetryResult, retryDeadLetters} from '../../core/runtime/outbox-admin.js'
 
 export default class OutboxRetry extends JoeCommand<RetryResult> {
   static override summary = 'Send dead letters again'
@@ -31,19 +23,12 @@ export default class OutboxRetry extends JoeCommand<RetryResult> {
 
   async run(): Promise<RetryResult> {
     const {argv, flags} = await this.parse(OutboxRetry)
-    const ids = (argv as string[]).map((text) => {
-      if (!/^\d+$/.test(text))
-        throw new JoeError('JOE7022', `"${text}" is not an outbox id`, {hint: 'ids are the numbers `joe outbox` lists', exitCode: 2})
-      return Number(text)
-    })
-    if (ids.length === 0 && !flags.all) {
-      throw new JoeError('JOE7022', 'name the dead letters to send again, or give --all', {
-        hint: 'e.g. joe outbox retry --env prod 41 42',
-        exitCode: 2,
-      })
+    const target = {ids: argv as string[], all: flags.all}
+    const result = await withRuntime(flags.env, flags.config, (runtime) => retryDeadLetters(runtime.ctx, target))
+    if (!this.jsonEnabled()) {
+      const {renderRetry} = await import('../../ui/runtime/runtime-text.js')
+      this.log(renderRetry(result))
     }
-    const retried = await withRuntime(flags.env, flags.config, (runtime) => retryDead(runtime.ctx, flags.all ? 'all' : ids))
-    if (!this.jsonEnabled()) this.log(retried.length === 0 ? 'no dead letters to send again' : `sending again: ${retried.join(', ')}`)
-    return {format_version: 1, env: flags.env, retried}
+    return result
   }
 }

@@ -67,17 +67,28 @@ export async function exportEvents(
   ctx: RuntimeContext,
   write: (line: string) => void | Promise<void>,
   window: ExportWindow = {},
-): Promise<{
-  format_version: typeof EXPORT_FORMAT_VERSION
-  env: string
-  events: number
-}> {
+  out: string | null = null,
+): Promise<ExportResult> {
   let events = 0
   for await (const {at: _at, ...event} of receivedEvents(ctx, window)) {
     await write(`${JSON.stringify(event)}\n`)
     events++
   }
-  return {format_version: EXPORT_FORMAT_VERSION, env: ctx.env, events}
+  const iso = (at: number | undefined) => (at === undefined ? null : new Date(at).toISOString())
+  return {format_version: EXPORT_FORMAT_VERSION, env: ctx.env, events, out, from: iso(window.from), until: iso(window.until)}
+}
+
+/** `joe events export --json` (schemas/output/events-export.schema.json). */
+export interface ExportResult {
+  format_version: typeof EXPORT_FORMAT_VERSION
+  env: string
+  /** Events written. */
+  events: number
+  /** The file written (--out, as given); null for standard output (never under --json, which needs --out). */
+  out: string | null
+  /** The window asked for on received_at; null when open. */
+  from: string | null
+  until: string | null
 }
 
 /**

@@ -7,14 +7,15 @@ import {environmentNow, type RuntimeContext} from './context.js'
 import {restoreCustomerState} from './instance-state.js'
 import {listOutbox, type OutboxEntry} from './outbox.js'
 
-export const INSPECT_FORMAT_VERSION = 1
+/** 2: `journeys[].revision` is null (was "") when the journey is no longer in the environment. */
+export const INSPECT_FORMAT_VERSION = 2
 const TRACE_LINES = 60
 const SENDS = 20
 
 export interface InspectedJourney {
   journey: string
-  /** The revision the customer's state is on ('' when the journey is no longer in the environment). */
-  revision: string
+  /** The revision the customer's state is on; null when the journey is no longer in the environment. */
+  revision: string | null
   /** in_journey: waiting at a step; held_out: in the holdout group, followed for the goal; out: not in it now. */
   status: 'in_journey' | 'held_out' | 'out'
   /** Paused in the environment: nothing happens until it resumes. */
@@ -112,12 +113,12 @@ export async function inspectCustomer(ctx: RuntimeContext, customerId: string): 
   }
 }
 
-function journeyAt(machine: Machine, id: string, at: number): {journey?: Journey; revision: string; paused: boolean} {
+function journeyAt(machine: Machine, id: string, at: number): {journey?: Journey; revision: string | null; paused: boolean} {
   const plan = machine.plans.find((p) => p.id === id)
   const activation = plan === undefined ? undefined : activationAt(plan, at)
   return {
     ...(activation?.journey ? {journey: activation.journey.compiled.journey} : {}),
-    revision: activation?.revision ?? '',
+    revision: activation?.revision ?? null,
     paused: activation?.paused === true,
   }
 }

@@ -7,7 +7,8 @@ import type {NewEvent} from '../store/store-types.js'
 import type {RuntimeContext} from './context.js'
 import {appendEvents} from './events-log.js'
 
-export const SEND_FORMAT_VERSION = 1
+/** 2: `files[].file` is the path as given (was its base name); `clock` is null without --replay (was absent). */
+export const SEND_FORMAT_VERSION = 2
 /** Events per transaction when sending (a backfill); a --replay sends each instant's events together. */
 const CHUNK = 2_000
 
@@ -24,6 +25,7 @@ export interface SendOptions {
 }
 
 export interface SentFile {
+  /** The path as given. */
   file: string
   format: ImportFormat
   events: number
@@ -37,8 +39,8 @@ export interface SendResult {
   files: SentFile[]
   accepted: number
   duplicates: number
-  /** With --replay: where the manual clock ended. */
-  clock?: string
+  /** With --replay: where the manual clock ended; null without. */
+  clock: string | null
 }
 
 /**
@@ -63,7 +65,7 @@ export async function sendEvents(ctx: RuntimeContext, options: SendOptions): Pro
     // Validated whole first: a file with a bad line sends nothing. Then streamed (a backfill need
     // not fit in memory), except for a replay, which sorts by time.
     const count = await validate(file, format)
-    const sent: SentFile = {file: basename(file), format, events: count, accepted: 0, duplicates: 0}
+    const sent: SentFile = {file, format, events: count, accepted: 0, duplicates: 0}
     const batches = options.replay ? inTimeOrder(await collect(events(file, format)), CHUNK) : chunked(events(file, format), CHUNK)
     for await (const batch of batches) {
       const result = await appendEvents(ctx, batch, {source: 'cli', replay: options.replay})
@@ -81,7 +83,7 @@ export async function sendEvents(ctx: RuntimeContext, options: SendOptions): Pro
     files,
     accepted: files.reduce((n, f) => n + f.accepted, 0),
     duplicates: files.reduce((n, f) => n + f.duplicates, 0),
-    ...(options.replay && clock !== undefined ? {clock: new Date(clock).toISOString()} : {}),
+    clock: options.replay && clock !== undefined ? new Date(clock).toISOString() : null,
   }
 }
 

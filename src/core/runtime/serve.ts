@@ -11,6 +11,7 @@ import {deliveryCallbackSettings} from '../connectors/create-message-connector.j
 import {parseDeliveryCallback} from '../connectors/feedback/provider-callbacks.js'
 import {environment} from '../deploy/open-deploy-store.js'
 import {expandVariables} from '../deploy/store-url.js'
+import {JoeError} from '../errors.js'
 import type {JoeConfig} from '../project/config.js'
 import {urlSecrets} from '../secrets.js'
 import type {NewEvent} from '../store/store-types.js'
@@ -60,6 +61,26 @@ export interface RunningServe {
   store: string
   /** Stops accepting requests, lets the transactions in hand finish, and closes everything. */
   close(): Promise<void>
+}
+
+/** `joe serve --json`, printed when it stops (schemas/output/serve.schema.json). */
+export interface ServeResult {
+  format_version: 1
+  env: string
+  role: ServeRole
+  url: string
+  clock: 'real' | 'manual'
+  /** The store, password masked. */
+  store: string
+  /** The signal that stopped it (SIGTERM, SIGINT). */
+  stopped_by: string
+}
+
+/** Stops a running serve (see RunningServe.close) and says what ran and why it stopped. */
+export async function stopServe(running: RunningServe, signal: string): Promise<ServeResult> {
+  await running.close()
+  const {env, role, url, clock, store} = running
+  return {format_version: 1, env, role, url, clock, store, stopped_by: signal}
 }
 
 /**
@@ -195,6 +216,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   } catch (error) {
     await stopLoops()
     await runtime.close()
+    if ((error as {code?: string}).code === 'EADDRINUSE') {
+      throw new JoeError('JOE7002', `port ${options.port} on ${options.host} is in use`, {
+        hint: 'stop what listens there, or pick another with --port',
+        cause: error,
+      })
+    }
     throw error
   }
   const address = app.server.address()

@@ -19,11 +19,15 @@ export interface InitOptions {
   force?: boolean
 }
 
+/** Version of `joe init --json` (schemas/output/init.schema.json). */
+export const INIT_FORMAT_VERSION = 1
+
 export interface InitResult {
+  format_version: typeof INIT_FORMAT_VERSION
   /** The project folder, absolute. */
   dir: string
   template: string
-  journeyId: string
+  journey_id: string
   /** Files written, relative to `dir`, forward slashes. */
   created: string[]
   /** Existing files changed (an existing `.gitignore` gets `.joe/` appended). */
@@ -32,7 +36,7 @@ export interface InitResult {
    * Whether the journey's `$schema` modeline points at a file that exists: true when joe is installed
    * in the project (`node_modules/joe-cli`), false for a global install until it is.
    */
-  schemaInstalled: boolean
+  schema_installed: boolean
 }
 
 const GITIGNORE_ENTRY = '.joe/'
@@ -71,7 +75,15 @@ export async function initProject(dir: string, options: InitOptions): Promise<In
   } catch (error) {
     throw error instanceof JoeError ? error : writeError(gitignore, error)
   }
-  return {dir: root, template: template.name, journeyId: id, created, updated, schemaInstalled: schemaRefExists(journeysDir, root)}
+  return {
+    format_version: INIT_FORMAT_VERSION,
+    dir: root,
+    template: template.name,
+    journey_id: id,
+    created,
+    updated,
+    schema_installed: schemaRefExists(journeysDir, root),
+  }
 }
 
 /** Adds `.joe/` to the project's .gitignore, creating it when missing. */

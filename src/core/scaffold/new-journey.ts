@@ -6,7 +6,7 @@ import {isInside, readBounded} from '../project/user-files.js'
 import {listTemplateIds, mergeTemplateIds} from '../templates/template-files.js'
 import {assertJourneyId} from './journey-id.js'
 import {rewriteModeline, schemaRef, schemaRefExists, toPosix} from './paths.js'
-import {findTemplate, renderTemplate} from './templates.js'
+import {findTemplate, listTemplates, renderTemplate, type TemplateInfo} from './templates.js'
 import {pathExists, writePlannedFiles} from './write-files.js'
 
 export const CONFIG_FILE = 'joe.config.yaml'
@@ -21,7 +21,11 @@ export interface NewJourneyOptions {
   name?: string
 }
 
+/** Version of `joe new journey --json`, with or without --list (schemas/output/new-journey.schema.json). */
+export const NEW_JOURNEY_FORMAT_VERSION = 1
+
 export interface NewJourneyResult {
+  format_version: typeof NEW_JOURNEY_FORMAT_VERSION
   id: string
   template: string
   /** The folder written into, relative to cwd. */
@@ -32,9 +36,20 @@ export interface NewJourneyResult {
    * Message templates the new journey sends that the config's `templates`
    * catalog does not list, per channel. Empty when there is no catalog.
    */
-  missingTemplates: Record<string, string[]>
+  missing_templates: Record<string, string[]>
   /** Whether the journey's `$schema` modeline points at a file that exists (joe is installed in the project). */
-  schemaInstalled: boolean
+  schema_installed: boolean
+}
+
+/** `joe new journey --list`. */
+export interface TemplateListResult {
+  format_version: typeof NEW_JOURNEY_FORMAT_VERSION
+  templates: TemplateInfo[]
+}
+
+/** The starter templates `joe init` and `joe new journey` offer. */
+export async function journeyTemplateList(): Promise<TemplateListResult> {
+  return {format_version: NEW_JOURNEY_FORMAT_VERSION, templates: await listTemplates()}
 }
 
 /**
@@ -68,12 +83,13 @@ export async function newJourney(cwd: string, id: string, template: string, opti
   )
 
   return {
+    format_version: NEW_JOURNEY_FORMAT_VERSION,
     id,
     template: info.name,
     dir: toPosix(path.relative(root, absDir)) || '.',
     created,
-    missingTemplates: missingFromCatalog(rendered.messageTemplates, await templateCatalog(root, config)),
-    schemaInstalled: schemaRefExists(absDir, root),
+    missing_templates: missingFromCatalog(rendered.messageTemplates, await templateCatalog(root, config)),
+    schema_installed: schemaRefExists(absDir, root),
   }
 }
 

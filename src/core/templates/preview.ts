@@ -31,15 +31,43 @@ export interface PreviewOptions {
   now: number
 }
 
+/** Version of `joe preview --json` (schemas/output/preview.schema.json). */
+export const PREVIEW_FORMAT_VERSION = 1
+
+/** The rendered message as `--json` shows it: every field of its channel, null when the template has none. */
+export type PreviewContent =
+  | {
+      channel: 'email'
+      subject: string | null
+      from: string | null
+      reply_to: string | null
+      /** Null for a text-only email. */
+      html: string | null
+      /** The text part: the `.txt.liquid`, else the HTML as text. */
+      text: string
+      transactional: boolean
+    }
+  | {channel: 'sms'; text: string}
+  | {channel: 'push' | 'in_app'; title: string | null; body: string; url: string | null}
+  | {channel: 'webhook'; body: unknown}
+
 export interface PreviewResult {
+  format_version: typeof PREVIEW_FORMAT_VERSION
   template: {channel: Channel; id: string; file: string}
-  /** Present with `--customer`. */
-  customer?: {id: string; asOf: string; profile: Record<string, unknown>}
+  /** With `--customer`: who, and their profile as of when; null without. */
+  customer: {id: string; as_of: string; profile: Record<string, unknown>} | null
   /** The message's send time (ISO 8601), as `message.sent_at`: `--at`, else the customer's last event, else now. */
-  sentAt: string
-  content: RenderedContent
-  /** SMS only. */
-  segments?: SmsSegments
+  sent_at: string
+  content: PreviewContent
+  /** SMS only (null otherwise): how the text is encoded and how many segments it takes. */
+  segments: {
+    encoding: SmsSegments['encoding']
+    units: number
+    segments: number
+    per_segment: number
+    /** The first character that forces UCS-2, with its index in the text; null for GSM-7. */
+    first_non_gsm: {char: string; index: number} | null
+  } | null
 }
 
 /** `joe preview`: renders one template as a customer of the local store would receive it. */
@@ -93,21 +121,58 @@ export async function previewTemplate(options: PreviewOptions): Promise<PreviewR
       ...(rendered.location ? {where: rendered.location} : {}),
     })
   }
+  const {content} = rendered
   return {
+    format_version: PREVIEW_FORMAT_VERSION,
     template: {channel: template.channel, id: template.id, file: template.file},
-    ...(timeline && options.customer !== undefined
-      ? {
-          customer: {
-            id: options.customer,
-            asOf: iso(options.at ?? (timeline.events.at(-1)?.timestamp as number)),
-            profile: timeline.profile,
-          },
-        }
-      : {}),
-    sentAt: iso(sentAt),
-    content: rendered.content,
-    ...(rendered.content.channel === 'sms' ? {segments: countSmsSegments(rendered.content.text)} : {}),
+    customer:
+      timeline && options.customer !== undefined
+        ? {id: options.customer, as_of: iso(options.at ?? (timeline.events.at(-1)?.timestamp as number)), profile: timeline.profile}
+        : null,
+    sent_at: iso(sentAt),
+    content: previewContent(content),
+    segments: content.channel === 'sms' ? segmentsOf(countSmsSegments(content.text)) : null,
   }
+}
+
+function previewContent(content: RenderedContent): PreviewContent {
+  switch (content.channel) {
+    case 'email':
+      return {
+        channel: 'email',
+        subject: content.subject ?? null,
+        from: content.from ?? null,
+        reply_to: content.replyTo ?? null,
+        html: content.html ?? null,
+        text: content.text,
+        transactional: content.transactional,
+      }
+    case 'push':
+    case 'in_app':
+      return {channel: content.channel, title: content.title ?? null, body: content.body, url: content.url ?? null}
+    default:
+      return content
+  }
+}
+
+/** The rendered content back from the preview's, for the connectors' own functions (web view, email). */
+function renderedContent(content: PreviewContent): RenderedContent {
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) as T
+  switch (content.channel) {
+    case 'email': {
+      const {reply_to, ...rest} = content
+      return defined({...rest, replyTo: reply_to}) as RenderedContent
+    }
+    case 'push':
+    case 'in_app':
+      return defined(content) as RenderedContent
+    default:
+      return content
+  }
+}
+
+function segmentsOf(s: SmsSegments): NonNullable<PreviewResult['segments']> {
+  return {encoding: s.encoding, units: s.units, segments: s.segments, per_segment: s.perSegment, first_non_gsm: s.firstNonGsm ?? null}
 }
 
 function iso(ms: number): string {
@@ -168,7 +233,7 @@ export type PreviewFormat = 'text' | 'html' | 'eml' | 'json'
  */
 export async function previewFile(result: PreviewResult, format: Exclude<PreviewFormat, 'text'>): Promise<string | Buffer> {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`
-  const {content} = result
+  const content = renderedContent(result.content)
   if (format === 'html') return webViewHtml(content)
   if (content.channel !== 'email') {
     throw new JoeError(
@@ -193,7 +258,7 @@ export async function previewFile(result: PreviewResult, format: Exclude<Preview
       to,
       from: 'joe preview <preview@example.invalid>',
       messageId: messageIdFor(`preview-${result.template.id}`, 'example.invalid'),
-      date: new Date(result.sentAt),
+      date: new Date(result.sent_at),
       unsubscribe: {url: links.unsubscribeUrl},
     }),
   )
@@ -217,6 +282,11 @@ export function parseDataFlags(values: readonly string[]): Record<string, unknow
     data[value.slice(0, eq)] = parsed
   }
   return data
+}
+
+/** The format asked for: `--format`, else from the `--out` file's extension, else text. */
+export function previewFormat(format: PreviewFormat | undefined, out: string | undefined): PreviewFormat {
+  return format ?? (out === undefined ? 'text' : formatOfFile(out))
 }
 
 /** The format of `--out FILE` when `--format` is not given, from the file's extension. */

@@ -1,5 +1,5 @@
-/** Format version of `joe test --json`. Bump on breaking change. */
-export const TEST_FORMAT_VERSION = 1
+/** Format version of `joe test --json`. Bump on breaking change. 2: snake_case `step_id`, `branch_cases`, `end_line`; null `hint`. */
+export const TEST_FORMAT_VERSION = 2
 
 export type ExpectedOutcome = 'not_entered' | 'held_out' | 'completed' | 'exited' | 'converted' | 'in_flight'
 

@@ -1,8 +1,11 @@
 import {Chalk, type ChalkInstance} from 'chalk'
-import type {OutboxResult} from '../../commands/outbox/index.js'
+import type {ClockResult} from '../../core/runtime/context.js'
+import type {ExportResult} from '../../core/runtime/export-events.js'
 import type {InspectResult} from '../../core/runtime/inspect.js'
 import type {OutboxEntry} from '../../core/runtime/outbox.js'
+import type {OutboxResult, RetryResult} from '../../core/runtime/outbox-admin.js'
 import type {SendResult} from '../../core/runtime/send-events.js'
+import type {RunningServe} from '../../core/runtime/serve.js'
 import {safeText} from '../safe-text.js'
 
 const n = (value: number) => value.toLocaleString('en-US')
@@ -85,4 +88,24 @@ export function renderOutbox(result: OutboxResult, options: {color: boolean}): s
   for (const s of result.messages) out.push(`  ${safeText(s.customer_id)}  ${sendLine(s, c)}`)
   if (counts.dead > 0) out.push(c.dim(`  send dead letters again with \`joe outbox retry --env ${result.env} --all\` (or their ids)`))
   return out.join('\n')
+}
+
+/** `joe outbox retry`. */
+export function renderRetry(result: RetryResult): string {
+  return result.retried.length === 0 ? 'no dead letters to send again' : `sending again: ${result.retried.join(', ')}`
+}
+
+/** `joe clock`. */
+export function renderClock(result: ClockResult): string {
+  return `${safeText(result.env)}: ${result.clock} clock at ${result.now ?? 'not set yet (it starts at the first event received)'}`
+}
+
+/** `joe events export --out FILE` (to standard output, the events are the output). */
+export function renderExport(result: ExportResult): string {
+  return `wrote ${n(result.events)} events of ${safeText(result.env)} to ${safeText(result.out ?? 'standard output')}`
+}
+
+/** `joe serve`, once it listens (scripts wait for this line on standard error). */
+export function renderServeStarted(running: Pick<RunningServe, 'env' | 'url' | 'clock' | 'store'>): string {
+  return `joe serve: environment ${safeText(running.env)} on ${running.url} (clock ${running.clock}, store ${safeText(running.store)})`
 }

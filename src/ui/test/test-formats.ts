@@ -2,36 +2,6 @@ import type {TestRunResult} from '../../core/testing/test-types.js'
 import {safeText} from '../safe-text.js'
 import {escapeData, escapeProperty} from '../validate/github.js'
 
-/** The stable `joe test --json` envelope (snake_case, versioned). */
-export function toTestJson(result: TestRunResult) {
-  return {
-    format_version: result.formatVersion,
-    ok: result.failed === 0 && result.diagnostics.length === 0,
-    passed: result.passed,
-    failed: result.failed,
-    files: result.files.map((f) => ({
-      file: f.file,
-      journey: f.journey,
-      cases: f.cases.map((c) => ({
-        name: c.name,
-        customer_id: c.customerId,
-        passed: c.passed,
-        line: c.location.line,
-        mismatches: c.mismatches,
-        actual: c.actual,
-      })),
-    })),
-    coverage: result.coverage,
-    diagnostics: result.diagnostics.map((d) => ({
-      code: d.code,
-      severity: d.severity,
-      message: d.message,
-      ...(d.hint ? {hint: d.hint} : {}),
-      ...d.location,
-    })),
-  }
-}
-
 /** GitHub Actions annotations: one ::error per failing case or file problem. */
 export function renderTestGithub(result: TestRunResult): string {
   const lines: string[] = []

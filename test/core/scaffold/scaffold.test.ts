@@ -131,7 +131,7 @@ describe('newJourney', () => {
     const result = await newJourney(tmp, 'spring-sale', 'cart-abandonment')
     expect(result.dir).toBe('flows')
     expect(result.created).toEqual(['flows/spring-sale.journey.yaml', 'flows/spring-sale.test.yaml'])
-    expect(result.missingTemplates).toEqual({})
+    expect(result.missing_templates).toEqual({})
     const journey = await readFile(path.join(tmp, 'flows/spring-sale.journey.yaml'), 'utf8')
     expect(parse(journey).id).toBe('spring-sale')
   })
@@ -144,7 +144,7 @@ describe('newJourney', () => {
   it('reports message templates missing from the catalog', async () => {
     await writeFile(path.join(tmp, 'joe.config.yaml'), 'templates:\n  email: [winback-1]\n')
     const result = await newJourney(tmp, 'lapsed', 'win-back')
-    expect(result.missingTemplates).toEqual({
+    expect(result.missing_templates).toEqual({
       email: ['winback-offer-2'],
       push: ['winback-last-chance-push'],
       sms: ['winback-last-chance-sms'],
@@ -156,7 +156,7 @@ describe('newJourney', () => {
     await writeFile(path.join(tmp, 'templates/email/winback-offer-2.liquid'), '<p>x</p>')
     await writeFile(path.join(tmp, 'joe.config.yaml'), 'templates:\n  email: [winback-1]\n')
     const result = await newJourney(tmp, 'lapsed', 'win-back')
-    expect(result.missingTemplates).toEqual({push: ['winback-last-chance-push'], sms: ['winback-last-chance-sms']})
+    expect(result.missing_templates).toEqual({push: ['winback-last-chance-push'], sms: ['winback-last-chance-sms']})
   })
 
   it('refuses bad ids with a suggestion', async () => {

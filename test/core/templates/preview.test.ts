@@ -43,11 +43,11 @@ describe('joe preview', () => {
     const {cwd, config, store} = await project()
     const base = {cwd, config, store, data: {code: 'SAVE10'}, now: NOW}
     const early = await previewTemplate({...base, template: 'email/offer', customer: 'c1', at: Date.UTC(2026, 2, 2)})
-    expect(early.customer).toEqual({id: 'c1', asOf: '2026-03-02T00:00:00.000Z', profile: {first_name: 'Ann', email: 'ann@example.com'}})
+    expect(early.customer).toEqual({id: 'c1', as_of: '2026-03-02T00:00:00.000Z', profile: {first_name: 'Ann', email: 'ann@example.com'}})
     expect(early.content).toMatchObject({channel: 'email', subject: 'Ann, your code', from: 'Shop <shop@example.com>'})
     expect(early.content.channel === 'email' && early.content.text).toContain('Use SAVE10, sent Mar 02.')
     const latest = await previewTemplate({...base, template: 'templates/email/offer.liquid', customer: 'c1'})
-    expect(latest.sentAt).toBe('2026-03-03T10:00:00.000Z')
+    expect(latest.sent_at).toBe('2026-03-03T10:00:00.000Z')
     expect(latest.content).toMatchObject({subject: 'Annie, your code'})
   })
 
@@ -55,10 +55,10 @@ describe('joe preview', () => {
     const {cwd, config, store} = await project()
     const result = await previewTemplate({cwd, config, store, template: 'nudge', data: {}, now: NOW})
     expect(result).toMatchObject({
-      sentAt: '2026-04-01T00:00:00.000Z',
+      sent_at: '2026-04-01T00:00:00.000Z',
       content: {channel: 'push', title: 'Hi there', body: 'Your cart misses you'},
     })
-    expect(result.customer).toBeUndefined()
+    expect(result.customer).toBeNull()
   })
 
   it('counts the segments of an SMS', async () => {
