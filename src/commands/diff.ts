@@ -87,7 +87,8 @@ Exit codes: 0 done (with --exit-code: no changes), 1 error, 2 usage error (with 
     if (flags['exit-code'] && run.result.changed) this.exitWith(CHANGES)
     if (!this.jsonEnabled()) {
       const {renderDiff} = await import('../ui/diff/render-diff.js')
-      this.log(await renderDiff(run, flags.format, {color: colorOutput(flags.color)}))
+      // --format json turned jsonEnabled() on, so only the people's formats get here.
+      this.log(await renderDiff(run, flags.format === 'markdown' ? 'markdown' : 'text', {color: colorOutput(flags.color)}))
     }
     return diffOutput(run.result)
   }

@@ -1,13 +1,13 @@
 import type {DiffRun} from '../../core/diff/run-diff.js'
-import {diffOutput} from '../../core/diff/run-diff.js'
 
-export type DiffFormat = 'text' | 'json' | 'markdown'
+/**
+ * `joe diff --format`: text for people, or Markdown for a pull-request comment. (`--format json` is
+ * `--json`: JoeCommand prints the command's result, and no renderer runs.)
+ */
+export type DiffFormat = 'text' | 'markdown'
 
-/** `joe diff --format`: text for people, the `--json` object, or Markdown for a pull-request comment. */
 export async function renderDiff(run: DiffRun, format: DiffFormat, options: {color: boolean}): Promise<string> {
   switch (format) {
-    case 'json':
-      return JSON.stringify(diffOutput(run.result), null, 2)
     case 'markdown':
       return (await import('./diff-markdown.js')).renderDiffMarkdown(run.result, run.versions)
     default:
