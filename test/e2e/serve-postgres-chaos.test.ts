@@ -16,6 +16,8 @@ import {verifyLiveRun, waitUntilIdle} from '../helpers/verify-live.js'
 // they run. Afterwards every accepted event was processed exactly once, every customer's state
 // equals a single-process replay of the log (with the activations the run recorded), and the
 // outbox holds every send once, delivered. The seed is fixed and printed.
+/** The environment's name is this test's own, so cutting connections spares every other test's. */
+const ENV = 'chaos'
 const SEED = Number(process.env.JOE_CHAOS_SEED ?? 20261203)
 const KEY = 'chaos-key'
 const T0 = Date.UTC(2026, 2, 2, 9)
@@ -67,7 +69,7 @@ describe.skipIf(!POSTGRES_URL)(
       hook = await startWebhook()
       dir = await tempProject({
         'joe.config.yaml': `environments:
-  live:
+  ${ENV}:
     store: "${withSearchPath(POSTGRES_URL as string, schema)}"
     clock: manual
     write_keys: ["${KEY}"]
@@ -76,7 +78,7 @@ describe.skipIf(!POSTGRES_URL)(
 `,
         'journeys/cart.journey.yaml': v1,
       })
-      const deployed = await execa('node', [BIN, 'deploy', '--env', 'live', '--yes'], {cwd: dir, reject: false})
+      const deployed = await execa('node', [BIN, 'deploy', '--env', ENV, '--yes'], {cwd: dir, reject: false})
       expect(deployed.exitCode, deployed.stderr).toBe(0)
     })
 
@@ -91,12 +93,12 @@ describe.skipIf(!POSTGRES_URL)(
       console.log(`serve-postgres-chaos seed: ${SEED} (set JOE_CHAOS_SEED to replay)`)
       const rng = new Prng(SEED)
       const start = async (name: string, role: string) => {
-        processes.set(name, await startServe(dir, 'live', {}, ['--role', role, '--log-level', 'error']))
+        processes.set(name, await startServe(dir, ENV, {}, ['--role', role, '--log-level', 'error']))
       }
       await start('ingest', 'ingest')
       for (const w of ['w1', 'w2', 'w3']) await start(w, 'worker')
       await start('delivery', 'delivery')
-      const control: OpenRuntime = await openRuntime({config: await requireConfig(dir), env: 'live', vars: {}, wall: () => Date.now()})
+      const control: OpenRuntime = await openRuntime({config: await requireConfig(dir), env: ENV, vars: {}, wall: () => Date.now()})
       const accepted = new Set<string>()
       let sent = 0
       let clock = T0
@@ -125,7 +127,8 @@ describe.skipIf(!POSTGRES_URL)(
           if (round % 8 === 4 || rng.chance(0.1)) {
             // Cut every connection of the joe serve processes to the database: pools and listeners must recover.
             await admin.query(
-              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (application_name LIKE 'joe serve%' OR application_name = 'joe listen') AND pid <> pg_backend_pid()",
+              // Only this test's processes (its environment's name, this database): other tests' stay up.
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'joe serve ${ENV} %' AND datname = current_database() AND pid <> pg_backend_pid()`,
             )
             cuts++
           }
@@ -133,7 +136,7 @@ describe.skipIf(!POSTGRES_URL)(
             // A new revision lands while everything runs.
             const {writeFile} = await import('node:fs/promises')
             await writeFile(`${dir}/journeys/cart.journey.yaml`, v2)
-            const deployed = await execa('node', [BIN, 'deploy', '--env', 'live', '--yes'], {cwd: dir, reject: false})
+            const deployed = await execa('node', [BIN, 'deploy', '--env', ENV, '--yes'], {cwd: dir, reject: false})
             expect(deployed.exitCode, deployed.stderr).toBe(0)
           }
         }
@@ -147,13 +150,14 @@ describe.skipIf(!POSTGRES_URL)(
         expect(kills).toBeGreaterThan(0)
         // The deploy moved customers waiting at the removed step (spec section 7): the new revision's template went out.
         const [moved] = await control.ctx.conn.query<{n: number}>(
-          "SELECT COUNT(*) AS n FROM joe_outbox WHERE env = 'live' AND template = 'remind-v2'",
+          "SELECT COUNT(*) AS n FROM joe_outbox WHERE env = $1 AND template = 'remind-v2'",
+          [ENV],
         )
         expect(Number(moved?.n)).toBeGreaterThan(0)
         // Several workers did the work.
-        const [workers] = await control.ctx.conn.query<{n: number}>(
-          "SELECT COUNT(DISTINCT worker) AS n FROM joe_workers WHERE env = 'live'",
-        )
+        const [workers] = await control.ctx.conn.query<{n: number}>('SELECT COUNT(DISTINCT worker) AS n FROM joe_workers WHERE env = $1', [
+          ENV,
+        ])
         expect(Number(workers?.n)).toBeGreaterThanOrEqual(3)
       } finally {
         await control.close()

@@ -216,13 +216,18 @@ function isConnectionError(error: unknown): boolean {
  * Listens to a NOTIFY channel on a connection of its own, reconnecting when it drops (the loops poll
  * meanwhile, so a lost notification only delays work). Returns a function that stops listening.
  */
-export async function listenPostgres(url: string, channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+export async function listenPostgres(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  applicationName = 'joe listen',
+): Promise<() => Promise<void>> {
   const {default: pg} = await import('pg')
   let stopped = false
   let client: import('pg').Client | undefined
   const connect = async (): Promise<void> => {
     if (stopped) return
-    const next = new pg.Client({connectionString: url, application_name: 'joe listen'})
+    const next = new pg.Client({connectionString: url, application_name: applicationName})
     next.on('notification', (message) => onNotify(message.payload ?? ''))
     next.on('error', () => {
       next.end().catch(() => undefined)

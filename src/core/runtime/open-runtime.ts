@@ -78,9 +78,16 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<OpenRunt
     async listen(channel, onNotify) {
       if (env.target.kind !== 'postgres') return async () => undefined
       const {listenPostgres} = await import('../deploy/postgres-store.js')
-      return listenPostgres(env.target.url, channel, (payload) => {
-        if (payload === options.env) onNotify()
-      })
+      // Named after the process's sessions (`joe serve prod worker listen`), so an operator can tell them apart.
+      const name = `${options.applicationName ?? `joe ${options.env}`} listen`
+      return listenPostgres(
+        env.target.url,
+        channel,
+        (payload) => {
+          if (payload === options.env) onNotify()
+        },
+        name,
+      )
     },
     close: () => conn.close(),
   }
