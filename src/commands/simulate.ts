@@ -61,7 +61,7 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
     if (flags.trace) await checkOutputPath('--trace', flags.trace)
     const progress = startProgress('simulating', {enabled: !this.jsonEnabled() && !flags.customer})
     const env = flags.env
-    const {result, output} = await runSimulate({
+    const {result, warnings, output} = await runSimulate({
       cwd: process.cwd(),
       ...(flags.config ? {configPath: flags.config} : {}),
       names: argv as string[],
@@ -87,7 +87,7 @@ Exit codes: 0 done, 1 a --check policy was breached or bad input, 2 usage error,
     if (output.policy && !output.policy.ok) this.exitWith(EXIT.problems)
     if (!this.jsonEnabled()) {
       const {renderSimulateText} = await import('../ui/simulate/simulate-text.js')
-      this.log(renderSimulateText(result, {color: colorOutput(flags.color)}))
+      this.log(renderSimulateText(result, {color: colorOutput(flags.color), warnings}))
     }
     return output
   }

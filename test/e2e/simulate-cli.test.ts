@@ -35,8 +35,8 @@ describe('events, simulate and test (built CLI)', {timeout: HEAVY_TEST_TIMEOUT},
     expect(report).toMatchObject({format_version: 3, journey: 'cart-abandonment', customers: {entered: expect.any(Number)}})
     expect(report.conversion).toHaveProperty('uplift')
     // One journey: the spec's report keys at the top level, and the same report in `journeys`.
-    expect(report).toMatchObject({load: null, policy: null, customer: null})
-    const {format_version: _version, journeys, load: _load, policy: _policy, customer: _customer, ...topLevel} = report
+    expect(report).toMatchObject({load: null, policy: null, customer: null, warnings: []})
+    const {format_version: _version, journeys, load: _load, policy: _policy, customer: _customer, warnings: _warnings, ...topLevel} = report
     expect(journeys).toHaveLength(1)
     expect({...topLevel, format_version: 2}).toEqual(journeys[0])
 

@@ -65,7 +65,7 @@ describe('schemas/output', () => {
       coverage: {unreached_steps: [], unreached_cases: [], unreached_variants: []},
     }
     const {format_version: _report, ...top} = report
-    const one = {format_version: 3, ...top, journeys: [report], load: null, policy: null, customer: null}
+    const one = {format_version: 3, ...top, journeys: [report], load: null, policy: null, customer: null, warnings: []}
     expect(() => assertOutput('simulate', one)).not.toThrow()
     const two = {
       format_version: 3,
@@ -73,10 +73,11 @@ describe('schemas/output', () => {
       load: {distribution: {}, max: 0, busiest: []},
       policy: null,
       customer: null,
+      warnings: [],
     }
     expect(() => assertOutput('simulate', two)).not.toThrow()
     expect(() => assertOutput('simulate', {...two, ...top})).toThrow()
-    expect(() => assertOutput('simulate', {format_version: 3, journeys: [report], load: null, policy: null, customer: null})).toThrow()
+    expect(() => assertOutput('simulate', {format_version: 3, journeys: [report], load: null, policy: null, customer: null, warnings: []})).toThrow()
     const {customer: _customer, ...withoutCustomer} = one
     expect(() => assertOutput('simulate', withoutCustomer)).toThrow()
   })

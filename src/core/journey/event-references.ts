@@ -1,3 +1,4 @@
+import type {Journey} from './model.js'
 import {isObject} from './rules/rule-context.js'
 import type {YamlPath} from './source.js'
 
@@ -27,4 +28,15 @@ export function eventReferences(raw: unknown): EventReference[] {
     })
   }
   return found
+}
+
+/** The event types a compiled journey names (entry, exit criteria, goal, wait_for steps), each once, in that order. */
+export function journeyEventTypes(journey: Journey): string[] {
+  const types = [
+    'event' in journey.entry ? journey.entry.event : undefined,
+    ...journey.exit.map((criterion) => ('event' in criterion ? criterion.event : undefined)),
+    journey.goal?.event,
+    ...journey.steps.map((step) => (step.kind === 'wait_for' ? step.event : undefined)),
+  ]
+  return [...new Set(types.filter((type): type is string => typeof type === 'string'))]
 }

@@ -1,6 +1,7 @@
 import type {CustomerResult, EntryRecord} from '../engine/types.js'
 import {JoeError} from '../errors.js'
 import {eventStorePath} from '../project/config.js'
+import {type EventNameWarning, eventNameWarnings} from '../project/event-types.js'
 import {selectJourneys} from '../project/select-journeys.js'
 import type {PolicyCheck} from './policy.js'
 import type {SimulationReport} from './report.js'
@@ -43,6 +44,8 @@ export interface RunSimulateOptions {
 /** `joe simulate`: its result, for the text renderer, and its `--json` output. */
 export interface SimulateRun {
   result: SimulateResult
+  /** JOE2070 near misses of the journeys nobody entered. */
+  warnings: EventNameWarning[]
   output: SimulateOutput
 }
 
@@ -101,6 +104,8 @@ export interface SimulateEnvelope {
   policy: PolicyCheckJson | null
   /** With `--customer`, else null. */
   customer: {id: string; results: Record<string, CustomerJourneyJson>} | null
+  /** JOE2070: event names of journeys nobody entered that the store only has spelled otherwise; [] when none. */
+  warnings: EventNameWarning[]
 }
 
 /**
@@ -123,8 +128,9 @@ export async function runSimulate(options: RunSimulateOptions): Promise<Simulate
       exitCode: 2,
     })
   }
-  const replay = (storePath: string) =>
-    options.replay({
+  let warnings: EventNameWarning[] = []
+  const replay = async (storePath: string) => {
+    const result = await options.replay({
       options: {
         journeys: journeys.map((j) => j.journey),
         storePath,
@@ -135,14 +141,22 @@ export async function runSimulate(options: RunSimulateOptions): Promise<Simulate
       },
       ...(options.trace !== undefined ? {trace: options.trace} : {}),
     })
+    // While the store exists (--env's is removed after the replay).
+    const nobodyEntered = new Set(result.reports.filter((r) => r.customers.entered === 0).map((r) => r.journey))
+    warnings = eventNameWarnings(
+      journeys.map((j) => j.journey).filter((j) => nobodyEntered.has(j.id)),
+      storePath,
+    )
+    return result
+  }
   const result = options.environmentHistory
     ? await options.environmentHistory(replay)
     : await replay(eventStorePath(config, options.store, options.cwd))
-  return {result, output: simulateOutput(result)}
+  return {result, warnings, output: simulateOutput(result, warnings)}
 }
 
 /** The `--json` output of a simulation. */
-export function simulateOutput(result: SimulateResult): SimulateOutput {
+export function simulateOutput(result: SimulateResult, warnings: EventNameWarning[] = []): SimulateOutput {
   const [only] = result.reports.length === 1 ? result.reports : []
   const envelope = {
     journeys: result.reports,
@@ -159,6 +173,7 @@ export function simulateOutput(result: SimulateResult): SimulateOutput {
           results: Object.fromEntries(Object.entries(result.customer.results).map(([journey, r]) => [journey, customerJson(r)])),
         }
       : null,
+    warnings,
   }
   if (!only) return {format_version: SIMULATE_OUTPUT_VERSION, ...envelope}
   const {format_version: _reportVersion, ...report} = only

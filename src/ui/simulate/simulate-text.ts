@@ -1,5 +1,6 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 import type {CustomerResult} from '../../core/engine/types.js'
+import type {EventNameWarning} from '../../core/project/event-types.js'
 import type {SimulationReport} from '../../core/simulate/report.js'
 import type {SimulateResult} from '../../core/simulate/simulate.js'
 import {safeText} from '../safe-text.js'
@@ -8,14 +9,19 @@ const n = (value: number) => value.toLocaleString('en-US')
 const pct = (part: number, whole: number) => (whole === 0 ? '  -  ' : `${((part / whole) * 100).toFixed(1).padStart(5)}%`)
 
 /** Human report of `joe simulate`: one section per journey, then cross-journey load and policy. */
-export function renderSimulateText(result: SimulateResult, options: {color: boolean}): string {
+export function renderSimulateText(result: SimulateResult, options: {color: boolean; warnings?: readonly EventNameWarning[]}): string {
   const c = new Chalk({level: options.color ? 3 : 0})
   const out: string[] = []
   // Lines are appended one by one: a customer's trace can have millions, more than a call takes as arguments.
   const append = (lines: readonly string[]) => {
     for (const line of lines) out.push(line)
   }
-  for (const report of result.reports) append([...renderReport(report, c), ''])
+  for (const report of result.reports) {
+    append(renderReport(report, c))
+    for (const w of options.warnings?.filter((w) => w.journey === report.journey) ?? [])
+      out.push(`  ${c.yellow.bold('warning')} ${c.dim(w.code)}  ${safeText(w.message)}`, `    ${c.dim('hint:')} ${safeText(w.hint)}`)
+    out.push('')
+  }
   if (result.customer) append([...renderCustomer(result.customer, c), ''])
   if (result.load) {
     out.push(c.bold('Messages per customer, all journeys'))

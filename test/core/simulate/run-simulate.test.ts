@@ -5,6 +5,7 @@ import {runSimulate} from '../../../src/core/simulate/run-simulate.js'
 import {simulate} from '../../../src/core/simulate/simulate.js'
 import {writeGeneratedEvents} from '../../../src/core/store/generate-events.js'
 import {openEventStore} from '../../../src/core/store/open-store.js'
+import {EventWriter} from '../../../src/core/store/write-events.js'
 import {tempProject} from '../../helpers/temp-project.js'
 
 const root = path.resolve(import.meta.dirname, '../../..')
@@ -87,5 +88,48 @@ describe('runSimulate', () => {
     expect(json?.events_in_window).toBe(raw?.eventsInWindow)
     expect(json?.trace.map((t) => Date.parse(t.at))).toEqual(raw?.trace.map((t) => t.at))
     expect(json?.first_event_at).toBe(raw?.firstEventAt === undefined ? null : new Date(raw.firstEventAt).toISOString())
+  })
+
+  it('warns (JOE2070) when nobody entered a journey whose event names the store has only spelled otherwise', async () => {
+    const buyers = (entry: string) =>
+      `version: 1\nid: buyers\nname: Buyers\nentry: { event: ${entry} }\nexit: [{ event: cart_emptied }]\nsteps:\n  - { id: thanks, send: { channel: email, template: thanks } }\n`
+    const storeOf = async (entry: string) => {
+      const cwd = await tempProject({
+        'joe.config.yaml': 'journeys: journeys\nstore: events.db\n',
+        'journeys/buyers.journey.yaml': buyers(entry),
+      })
+      const store = openEventStore(path.join(cwd, 'events.db'))
+      const writer = new EventWriter(store, {sourceName: 'test', format: 'joe', byteSize: 0, importedAt: 0})
+      ;['Order Completed', 'Cart Emptied', 'order_refunded'].forEach((type, i) => {
+        writer.add({customer_id: `c${i}`, type, timestamp: Date.UTC(2026, 2, 1) + i, properties: {}})
+      })
+      writer.finish('hash', 3)
+      store.close()
+      return cwd
+    }
+    const missed = await runSimulate({cwd: await storeOf('order_completed'), names: [], replay: here})
+    expect(missed.output.customers?.entered).toBe(0)
+    expect(missed.output.warnings).toEqual([
+      {
+        code: 'JOE2070',
+        journey: 'buyers',
+        event: 'order_completed',
+        near: 'Order Completed',
+        message: 'the local event store has no "order_completed" events, but has "Order Completed"',
+        hint: expect.stringContaining('--normalize-names snake_case'),
+      },
+      {
+        code: 'JOE2070',
+        journey: 'buyers',
+        event: 'cart_emptied',
+        near: 'Cart Emptied',
+        message: 'the local event store has no "cart_emptied" events, but has "Cart Emptied"',
+        hint: expect.stringContaining('--normalize-names snake_case'),
+      },
+    ])
+    // Someone entered: the names work, nothing to say.
+    const entered = await runSimulate({cwd: await storeOf('order_refunded'), names: [], replay: here})
+    expect(entered.output.customers?.entered).toBe(1)
+    expect(entered.output.warnings).toEqual([])
   })
 })
