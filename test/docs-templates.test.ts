@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {parse, stringify} from 'yaml'
 import {runJourneyTests} from '../src/core/testing/run-tests.js'
-import {validateProject} from '../src/core/validate.js'
+import {validateProjectDetailed} from '../src/core/validate.js'
 import {tempProject} from './helpers/temp-project.js'
 
 /** The files of the example project in docs/templates-and-connectors.md: "`path`:" followed by a code block. */
@@ -29,7 +29,7 @@ describe('docs/templates-and-connectors.md', () => {
     const config = parse(files['joe.config.yaml'] as string) as Record<string, unknown>
     delete config.environments
     const cwd = await tempProject({...files, 'joe.config.yaml': stringify(config)})
-    const validated = await validateProject({paths: [], cwd})
+    const validated = (await validateProjectDetailed({paths: [], cwd})).result
     expect(validated.diagnostics).toEqual([])
     const tested = await runJourneyTests({paths: [], cwd})
     expect(tested.diagnostics).toEqual([])

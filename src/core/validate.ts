@@ -68,7 +68,3 @@ export async function validateProjectDetailed(options: ValidateOptions): Promise
     sources,
   }
 }
-
-export async function validateProject(options: ValidateOptions): Promise<ValidateResult> {
-  return (await validateProjectDetailed(options)).result
-}

@@ -21,6 +21,18 @@ describe('LruCache', () => {
     expect(cache.get('c')).toBe(3)
   })
 
+  it('reading the newest entry again, then an older one, keeps the order of use', () => {
+    const cache = new LruCache<string, number>(2)
+    cache.set('a', 1)
+    cache.set('b', 2)
+    expect(cache.get('b')).toBe(2)
+    expect(cache.get('b')).toBe(2)
+    expect(cache.get('a')).toBe(1)
+    cache.set('c', 3)
+    expect(cache.get('b')).toBeUndefined()
+    expect([...cache.values()]).toEqual([1, 3])
+  })
+
   it('replacing a value refreshes it without growing', () => {
     const cache = new LruCache<string, number>(2)
     cache.set('a', 1)

@@ -2,14 +2,14 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {openEventStore} from '../../src/core/store/open-store.js'
 import {EventWriter} from '../../src/core/store/write-events.js'
-import {validateProject} from '../../src/core/validate.js'
+import {validateProjectDetailed} from '../../src/core/validate.js'
 import {tempProject} from '../helpers/temp-project.js'
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/validate')
 
-describe('validateProject', () => {
+describe('validateProjectDetailed', () => {
   it('reports ten different mistakes in one journey as ten located diagnostics', async () => {
-    const result = await validateProject({paths: ['ten-mistakes'], cwd: fixtures})
+    const result = (await validateProjectDetailed({paths: ['ten-mistakes'], cwd: fixtures})).result
     expect(result.errorCount).toBe(10)
     expect(result.diagnostics.map((d) => `${d.location.line}:${d.location.column} ${d.code}`)).toEqual([
       '4:1 JOE1010',
@@ -30,7 +30,7 @@ describe('validateProject', () => {
   })
 
   it('accepts a clean journey and its test file', async () => {
-    const result = await validateProject({paths: ['clean'], cwd: fixtures})
+    const result = (await validateProjectDetailed({paths: ['clean'], cwd: fixtures})).result
     expect(result.diagnostics).toEqual([])
     expect(result.files.map((f) => [f.file, f.kind, f.id])).toEqual([
       ['clean/journeys/cart.journey.yaml', 'journey', 'cart'],
@@ -39,12 +39,12 @@ describe('validateProject', () => {
   })
 
   it('reports a missing path and a folder without journeys', async () => {
-    const result = await validateProject({paths: ['does-not-exist', 'ten-mistakes/..//clean/..'], cwd: fixtures})
+    const result = (await validateProjectDetailed({paths: ['does-not-exist', 'ten-mistakes/..//clean/..'], cwd: fixtures})).result
     expect(result.diagnostics.map((d) => d.code)).toContain('JOE1031')
   })
 })
 
-describe('validateProject against the local event store', () => {
+describe('validateProjectDetailed against the local event store', () => {
   const journey = (entry: string, exit: string) =>
     [
       'version: 1',
@@ -73,7 +73,7 @@ describe('validateProject against the local event store', () => {
 
   it('warns (JOE2070) at an event name the store has never seen when it has one spelled differently', async () => {
     const cwd = await project('order_completed', 'cart_emptied', ['Order Completed', 'Cart Updated', 'identify'])
-    const result = await validateProject({paths: [], cwd})
+    const result = (await validateProjectDetailed({paths: [], cwd})).result
     expect(result.errorCount).toBe(0)
     expect(result.diagnostics).toEqual([
       {
@@ -92,7 +92,7 @@ describe('validateProject against the local event store', () => {
       await project('order_completed', 'order_refunded', ['order_completed', 'identify']),
       await project('subscription_renewed', 'plan_changed', ['Order Completed', 'identify']),
     ]) {
-      expect((await validateProject({paths: [], cwd})).diagnostics).toEqual([])
+      expect((await validateProjectDetailed({paths: [], cwd})).result.diagnostics).toEqual([])
     }
   })
 })

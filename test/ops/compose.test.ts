@@ -9,7 +9,7 @@ import {DCLinter} from 'dclint'
 import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
-import {validateProject} from '../../src/core/validate.js'
+import {validateProjectDetailed} from '../../src/core/validate.js'
 import {ROOT} from './docker-build.js'
 
 const SCRIPT = path.join(ROOT, 'scripts/compose-local.mjs')
@@ -112,7 +112,7 @@ describe('compose.yaml', () => {
   })
 
   it('serves a sample project that validates and gets every variable its config names', async () => {
-    const validated = await validateProject({paths: [], cwd: PROJECT})
+    const validated = (await validateProjectDetailed({paths: [], cwd: PROJECT})).result
     expect(validated.errorCount).toBe(0)
     const {config} = await resolved()
     const settings = JSON.stringify(parse(readFileSync(path.join(PROJECT, 'joe.config.yaml'), 'utf8')))

@@ -12,12 +12,12 @@ export function unitHash(key: string): number {
 }
 
 /** The key a customer's holdout assignment hashes: `<journey id>:<customer id>`. */
-export function holdoutKey(journeyId: string, customerId: string): string {
+function holdoutKey(journeyId: string, customerId: string): string {
   return `${journeyId}:${customerId}`
 }
 
 /** The key a split assignment hashes: `<journey id>:<step id>:<customer id>`. */
-export function splitKey(journeyId: string, stepId: string, customerId: string): string {
+function splitKey(journeyId: string, stepId: string, customerId: string): string {
   return `${journeyId}:${stepId}:${customerId}`
 }
 

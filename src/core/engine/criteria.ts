@@ -34,7 +34,7 @@ export function completeActive(ctx: JourneyContext, at: number, detail = 'reache
  * The entry is no longer in the journey. With `goal.within` it stays watched for the goal until
  * the window closes (spec section 5), unless it converted already.
  */
-export function leave(ctx: JourneyContext, active: ActiveEntry, at: number): void {
+function leave(ctx: JourneyContext, active: ActiveEntry, at: number): void {
   delete ctx.state.active
   const within = ctx.compiled.journey.goal?.withinMs
   if (within === undefined || active.convertedAt !== undefined || at > active.enteredAt + within) return

@@ -109,7 +109,7 @@ function segmentChanged(ctx: JourneyContext, at: number, event: CustomerEvent | 
 }
 
 /** Not in the journey now, and `reentry` allows an entry at `at`. */
-export function entryAllowed(ctx: JourneyContext, at: number): boolean {
+function entryAllowed(ctx: JourneyContext, at: number): boolean {
   const state = ctx.state
   if (state.active !== undefined) return false
   if (state.entries === 0 || state.lastEnteredAt === undefined) return true

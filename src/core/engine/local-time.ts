@@ -15,9 +15,32 @@ export function resolveZone(setting: string, profile: Record<string, unknown>): 
   return isKnownZone(zone) ? zone : 'UTC'
 }
 
+const DAY_MINUTES = 24 * 60
+const DAY_MS = DAY_MINUTES * MINUTE_MS
+/**
+ * Every cache here is an LRU of fixed size, so memory stays bounded however long a server runs and
+ * whatever zones and days its customers bring: zones kept, and per zone, days (and local instants).
+ * A simulation touches a few zones and a few hundred days; a zone's caches hold a few megabytes at most.
+ */
+export const LOCAL_TIME_CACHE_LIMITS = {zones: 64, daysPerZone: 20_000, knownZones: 1_000} as const
+
+/** A zone's offset over one UTC day: the same all day, or one change (at most one a day, see cachedOffset). */
+type DayOffset = number | {before: number; after: number; changeAt: number}
+
+/** What is memoized per zone: the Intl lookups behind offsets are the engine's hottest path. */
+interface ZoneCache {
+  iana: IANAZone
+  /** UTC day number -> the zone's offset that day. */
+  dayOffsets: LruCache<number, DayOffset>
+  /** See localInstant; keyed by local day * DAY_MINUTES + minute. */
+  instants: LruCache<number, number>
+}
+
 // Checking a zone builds an Intl formatter; runs ask about the same few zones millions of times.
-// Bounded: a long-running server sees whatever zones its customers' profiles name.
-const knownZones = new LruCache<string, boolean>(1_000)
+const knownZones = new LruCache<string, boolean>(LOCAL_TIME_CACHE_LIMITS.knownZones)
+const zoneCaches = new LruCache<string, ZoneCache>(LOCAL_TIME_CACHE_LIMITS.zones)
+/** The zone looked up last: runs ask about one zone many times in a row. */
+let lastZone: {zone: string; cache: ZoneCache} | undefined
 
 function isKnownZone(zone: string): boolean {
   let known = knownZones.get(zone)
@@ -28,37 +51,23 @@ function isKnownZone(zone: string): boolean {
   return known
 }
 
-const DAY_MINUTES = 24 * 60
-const DAY_MS = DAY_MINUTES * MINUTE_MS
-/**
- * Cached days (and local instants) per zone before that zone's caches are dropped, and zones kept:
- * memory stays bounded however long a server runs (a zone's cache is a few megabytes at most).
- */
-const CACHE_LIMIT = 20_000
-const ZONES_CACHED = 64
-
-/** What is memoized per zone: the Intl lookups behind offsets are the engine's hottest path. */
-interface ZoneCache {
-  iana: IANAZone
-  /** UTC day number -> the zone's offset in minutes all that day, or NaN when it changes that day. */
-  dayOffsets: Map<number, number>
-  /** See localInstant; keyed by local day * DAY_MINUTES + minute. */
-  instants: Map<number, number>
-}
-
-const zoneCaches = new LruCache<string, ZoneCache>(ZONES_CACHED)
-/** The zone looked up last: runs ask about one zone many times in a row. */
-let lastZone: {zone: string; cache: ZoneCache} | undefined
-
 function zoneCache(zone: string): ZoneCache {
   if (lastZone?.zone === zone) return lastZone.cache
   let cache = zoneCaches.get(zone)
   if (cache === undefined) {
-    cache = {iana: IANAZone.create(zone), dayOffsets: new Map(), instants: new Map()}
+    const limit = LOCAL_TIME_CACHE_LIMITS.daysPerZone
+    cache = {iana: IANAZone.create(zone), dayOffsets: new LruCache(limit), instants: new LruCache(limit)}
     zoneCaches.set(zone, cache)
   }
   lastZone = {zone, cache}
   return cache
+}
+
+/** How many entries the caches hold now (tests: they stay within LOCAL_TIME_CACHE_LIMITS). */
+export function localTimeCacheSizes(): {zones: number; knownZones: number; largestZone: number} {
+  let largestZone = 0
+  for (const cache of zoneCaches.values()) largestZone = Math.max(largestZone, cache.dayOffsets.size, cache.instants.size)
+  return {zones: zoneCaches.size, knownZones: knownZones.size, largestZone}
 }
 
 /** The zone's UTC offset in minutes at `at` (see cachedOffset); the schedule ticker reads offsets here too. */
@@ -69,19 +78,32 @@ export function offsetMinutes(at: number, zone: string): number {
 /**
  * The zone's UTC offset in minutes at `at`. A UTC day whose first and last millisecond have the
  * same offset is taken to have it throughout: in the IANA data for 1970-2040 a zone's offset
- * changes at most once a week (checked for every zone). On a day with a change, every instant is
- * looked up.
+ * changes at most once a week (checked for every zone). On a day with a change, the instant of the
+ * change is found once (offsets are whole seconds apart, so a search to the millisecond is exact).
  */
 function cachedOffset(cache: ZoneCache, at: number): number {
   const day = Math.floor(at / DAY_MS)
   let offset = cache.dayOffsets.get(day)
   if (offset === undefined) {
-    const first = cache.iana.offset(day * DAY_MS)
-    offset = first === cache.iana.offset(day * DAY_MS + DAY_MS - 1) ? first : Number.NaN
-    if (cache.dayOffsets.size > CACHE_LIMIT) cache.dayOffsets.clear()
+    offset = dayOffset(cache.iana, day * DAY_MS)
     cache.dayOffsets.set(day, offset)
   }
-  return Number.isNaN(offset) ? cache.iana.offset(at) : offset
+  if (typeof offset === 'number') return offset
+  return at < offset.changeAt ? offset.before : offset.after
+}
+
+function dayOffset(iana: IANAZone, start: number): DayOffset {
+  const before = iana.offset(start)
+  const after = iana.offset(start + DAY_MS - 1)
+  if (before === after) return before
+  // The first millisecond with the day's last offset.
+  let [lo, hi] = [start, start + DAY_MS - 1]
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2)
+    if (iana.offset(mid) === before) lo = mid
+    else hi = mid
+  }
+  return {before, after, changeAt: hi}
 }
 
 /** Minutes after local midnight of `at` in `zone` (seconds are ignored). */
@@ -148,7 +170,6 @@ function localInstant(cache: ZoneCache, zone: string, localDay: number, minute: 
     const day = {year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate()}
     const first = wallClockInstant(day, minute, zone, Number.NEGATIVE_INFINITY)
     at = first === wallClockInstant(day, minute, zone, Number.POSITIVE_INFINITY) ? first : Number.NaN
-    if (cache.instants.size > CACHE_LIMIT) cache.instants.clear()
     cache.instants.set(key, at)
   }
   return at

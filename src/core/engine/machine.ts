@@ -3,7 +3,7 @@ import {type CompiledJourney, compileJourney} from './compiled-journey.js'
 import {createScheduleTicker} from './schedule.js'
 import type {RunOverrides, ScheduleTicker} from './types.js'
 
-export const DEFAULT_MAX_STEPS_PER_INSTANT = 1000
+const DEFAULT_MAX_STEPS_PER_INSTANT = 1000
 
 /** The instant a simulation's journeys are active from: the earliest a state can store as JSON (unlike -Infinity). */
 export const BEGINNING_OF_TIME = Number.MIN_SAFE_INTEGER

@@ -118,8 +118,9 @@ function startReplay(setup: ReplaySetup, machine: Machine, entryEvents: (string 
       return customers
     },
     add(customer) {
-      if (!everyone && !entryEvents.some((event) => canEnter(customer, event))) {
-        // What a replay counts for a customer who can enter none of the journeys, without parsing anything.
+      if (!everyone && !entryEvents.some((event) => hasEntryEventInWindow(customer, event))) {
+        // A prefilter: without any journey's entry event the customer enters none, and a replay
+        // would count only this, so it is counted without parsing anything.
         const end = {eventsInWindow: customer.count, firstEventAt: customer.timestamps[customer.first] as number}
         for (const builder of builders) builder.endCustomer(end)
         countLoad(customer.customerId, 0)
@@ -141,8 +142,11 @@ function startReplay(setup: ReplaySetup, machine: Machine, entryEvents: (string 
   }
 }
 
-/** Whether the customer has the journey's entry event in the window (journeys with other entries: always). */
-function canEnter(customer: CustomerRows, entryEvent: string | undefined): boolean {
+/**
+ * Whether the customer has the journey's entry event in the window at all (journeys with other
+ * entries: always). Not whether the engine would let them in (segments, re-entry, holdouts decide that).
+ */
+function hasEntryEventInWindow(customer: CustomerRows, entryEvent: string | undefined): boolean {
   if (entryEvent === undefined) return true
   const {types} = customer
   for (let i = customer.first; i < types.length; i++) if (types[i] === entryEvent) return true

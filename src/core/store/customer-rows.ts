@@ -16,22 +16,25 @@ const RECORD_SEPARATOR = '\u001e'
 export class CustomerRows {
   readonly customerId: string
   /** Ordered by (timestamp, seq); events before the window's `from` come first (see `first`). */
-  readonly seqs: number[]
   readonly types: string[]
   readonly timestamps: number[]
   /** Index of the first event in the window; the ones before it are before `from`. */
   readonly first: number
+  #seqsText: string
+  #rawSeqs: number[] | undefined
+  #seqs: number[] | undefined
   #propertiesText: string
   #properties: string[] | undefined
   /** Present when SQLite returned the events out of order: row positions in (timestamp, seq) order. */
   #order: number[] | undefined
 
-  constructor(customerId: string, seqs: number[], types: string[], timestamps: number[], propertiesText: string, from: number) {
+  /** `seqsText` is the JSON array of the rows' seqs: read only when timestamps tie, or when asked for. */
+  constructor(customerId: string, seqsText: string, types: string[], timestamps: number[], propertiesText: string, from: number) {
     this.customerId = customerId
+    this.#seqsText = seqsText
     this.#propertiesText = propertiesText
-    this.#order = sortOrder(timestamps, seqs)
+    this.#order = sortOrder(timestamps, () => this.#readSeqs())
     const order = this.#order
-    this.seqs = order === undefined ? seqs : order.map((i) => seqs[i] as number)
     this.types = order === undefined ? types : order.map((i) => types[i] as string)
     this.timestamps = order === undefined ? timestamps : order.map((i) => timestamps[i] as number)
     let first = 0
@@ -44,11 +47,26 @@ export class CustomerRows {
     return this.types.length - this.first
   }
 
+  /** The events' seqs, in the order of `types` (a replay never needs them: they only break ties, above). */
+  get seqs(): number[] {
+    if (this.#seqs === undefined) {
+      const raw = this.#readSeqs()
+      const order = this.#order
+      this.#seqs = order === undefined ? raw : order.map((i) => raw[i] as number)
+    }
+    return this.#seqs
+  }
+
+  #readSeqs(): number[] {
+    this.#rawSeqs ??= JSON.parse(this.#seqsText) as number[]
+    return this.#rawSeqs
+  }
+
   /** The JSON text of event `index`'s properties. */
   propertiesText(index: number): string {
     if (this.#properties === undefined) {
       const texts = this.#propertiesText.split(RECORD_SEPARATOR)
-      if (texts.length !== this.seqs.length) {
+      if (texts.length !== this.types.length) {
         throw new JoeError('JOE3006', `the event store holds properties of customer "${this.customerId}" that are not JSON text`, {
           hint: 'the store was changed outside joe; import the events again into a new store',
         })
@@ -63,17 +81,18 @@ export class CustomerRows {
 /**
  * Row positions in (timestamp, seq) order, or undefined when the rows are already in it (always,
  * in practice: they come off the (customer_id, ts, seq) index, but SQL does not promise the order
- * of rows within an aggregate).
+ * of rows within an aggregate). Asks for the seqs only when two timestamps tie or are out of order.
  */
-export function sortOrder(timestamps: readonly number[], seqs: readonly number[]): number[] | undefined {
+export function sortOrder(timestamps: readonly number[], seqsOf: () => readonly number[]): number[] | undefined {
   for (let i = 1; i < timestamps.length; i++) {
     const t = timestamps[i] as number
     const previous = timestamps[i - 1] as number
-    if (t < previous || (t === previous && (seqs[i] as number) < (seqs[i - 1] as number))) {
-      return timestamps
-        .map((_, index) => index)
-        .sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || (seqs[a] as number) - (seqs[b] as number))
-    }
+    if (t > previous) continue
+    const seqs = seqsOf()
+    if (t === previous && (seqs[i] as number) > (seqs[i - 1] as number)) continue
+    return timestamps
+      .map((_, index) => index)
+      .sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || (seqs[a] as number) - (seqs[b] as number))
   }
   return undefined
 }
@@ -100,7 +119,7 @@ export function* iterateCustomerRows(store: EventStore, options: WindowOptions =
     for (const [customerId, seqs, types, timestamps, properties] of customers) {
       const customer = new CustomerRows(
         customerId,
-        JSON.parse(seqs) as number[],
+        seqs,
         JSON.parse(types) as string[],
         JSON.parse(timestamps) as number[],
         properties,
@@ -118,17 +137,19 @@ export function* iterateCustomerRows(store: EventStore, options: WindowOptions =
 class LazyStoredEvent implements StoredEvent {
   readonly type: string
   readonly timestamp: number
-  readonly seq: number
   #rows: CustomerRows
   #index: number
   #properties: JsonObject | undefined
 
   constructor(rows: CustomerRows, index: number) {
-    this.seq = rows.seqs[index] as number
     this.type = rows.types[index] as string
     this.timestamp = rows.timestamps[index] as number
     this.#rows = rows
     this.#index = index
+  }
+
+  get seq(): number {
+    return this.#rows.seqs[this.#index] as number
   }
 
   get properties(): JsonObject {

@@ -28,7 +28,7 @@ const TIMELINES: Record<Scenario, (t: Timeline, start: number, days: number) => 
 }
 
 /** Customer ids sort in creation order: `c000001`, `c000002`, ... */
-export function generatedCustomerId(index: number): string {
+function generatedCustomerId(index: number): string {
   return `c${String(index + 1).padStart(6, '0')}`
 }
 

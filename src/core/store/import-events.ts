@@ -43,7 +43,7 @@ export interface ImportOptions {
 }
 
 /** Below this size a worker thread takes longer to start than it saves. */
-export const WORKER_MIN_BYTES = 16 * 1024 * 1024
+const WORKER_MIN_BYTES = 16 * 1024 * 1024
 
 export interface ImportResult {
   file: string
@@ -105,7 +105,7 @@ export class ImportRejectedError extends JoeError {
   }
 }
 
-export function issuesToDiagnostics(file: string, issues: ImportIssue[]): Diagnostic[] {
+function issuesToDiagnostics(file: string, issues: ImportIssue[]): Diagnostic[] {
   return issues.map((issue) => ({
     code: 'JOE3002',
     severity: 'error',

@@ -9,7 +9,7 @@ export interface Migration {
 }
 
 /** `PRAGMA application_id` of a joe event store ("JOE1"), so other SQLite files are recognised. */
-export const APPLICATION_ID = 0x4a4f4531
+const APPLICATION_ID = 0x4a4f4531
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -1,7 +1,7 @@
 import type {EventStore, ImportRecord, JsonObject, Profile, StoredEvent, StoreStats} from './store-types.js'
 
 /** Spec section 4: an `identify` event merges its properties (traits) into the profile. */
-export const IDENTIFY = 'identify'
+const IDENTIFY = 'identify'
 
 /** Shallow merge, later traits win; returns a new object and never mutates `profile`. */
 export function mergeProfile(profile: Profile, traits: JsonObject): Profile {

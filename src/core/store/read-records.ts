@@ -37,9 +37,6 @@ export interface RecordBatch {
 
 export type EventRowValues = (string | number | null)[]
 
-/** Values per event in RecordBatch.rows. */
-export const ROW_VALUES = 5
-
 /** CSV records per batch (NDJSON batches follow the read buffer: about 1 MiB of lines). */
 const CSV_BATCH = 2000
 const READ_BUFFER = 1 << 20

@@ -1,13 +1,14 @@
 import {parse} from 'yaml'
 import {createMachine} from '../../../src/core/engine/machine.js'
-import {replayCustomer} from '../../../src/core/engine/replay-customer.js'
+import {type ReplayTimeline, replayCustomer} from '../../../src/core/engine/replay-customer.js'
 import {runCustomer} from '../../../src/core/engine/run-customer.js'
 import type {CustomerEvent, CustomerResult, CustomerTimeline, RunOptions} from '../../../src/core/engine/types.js'
 import {buildJourney} from '../../../src/core/journey/build-model.js'
 import type {Journey} from '../../../src/core/journey/model.js'
 import type {RawObject} from '../../../src/core/journey/rules/rule-context.js'
+import type {MessagePolicy} from '../../../src/core/simulate/policy.js'
+import {createReplayContext, mergePartials} from '../../../src/core/simulate/replay.js'
 import {createReportBuilder, type SimulationReport} from '../../../src/core/simulate/report.js'
-import {simulateTimelines} from '../../../src/core/simulate/simulate-timelines.js'
 
 /** A journey model from inline YAML; `version`, `id` and `name` are filled in when missing. */
 export function journey(yaml: string): Journey {
@@ -90,6 +91,28 @@ export function iso(ms: number | undefined): string | undefined {
 /** Sends of every entry as `template@iso`. */
 export function sendsOf(result: CustomerResult): string[] {
   return result.entries.flatMap((e) => e.sends.map((s) => `${s.template}@${iso(s.at)}`))
+}
+
+/**
+ * Customers given in memory through journeys together: the replay and report of `joe simulate`,
+ * without an event store. `from` absent: every event is in the window.
+ */
+export function simulateTimelines(
+  journeys: Journey[],
+  customers: Iterable<ReplayTimeline>,
+  options: {from?: number; until: number; policy?: MessagePolicy; onResult?: (journeyId: string, result: CustomerResult) => void},
+): {reports: SimulationReport[]; customers: number} {
+  const setup = {
+    journeys,
+    until: options.until,
+    ...(options.from === undefined ? {} : {from: options.from}),
+    ...(options.policy === undefined ? {} : {policy: options.policy}),
+  }
+  const replay = createReplayContext(setup).replay(options.onResult ? {onResult: options.onResult} : {})
+  for (const customer of customers) replay.addTimeline(customer)
+  const merged = mergePartials(setup, [replay.partial()])
+  const window = {...(options.from === undefined ? {} : {from: options.from}), until: options.until}
+  return {reports: merged.builders.map((builder) => builder.build(window)), customers: merged.customers}
 }
 
 /** Every customer through one journey, as `joe simulate` replays them: each one's result, and the report. */

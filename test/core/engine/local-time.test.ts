@@ -1,7 +1,15 @@
 import fc from 'fast-check'
 import {DateTime} from 'luxon'
 import {describe, expect, it} from 'vitest'
-import {inQuietHours, localMinuteOfDay, nextLocalTime, quietHoursEnd, resolveZone} from '../../../src/core/engine/local-time.js'
+import {
+  inQuietHours,
+  LOCAL_TIME_CACHE_LIMITS,
+  localMinuteOfDay,
+  localTimeCacheSizes,
+  nextLocalTime,
+  quietHoursEnd,
+  resolveZone,
+} from '../../../src/core/engine/local-time.js'
 import {ev, iso, journey, run, sendsOf, t} from './helpers.js'
 
 const NINE = 9 * 60
@@ -191,5 +199,27 @@ describe('nextLocalTime cache', () => {
       ),
       {numRuns: 3000},
     )
+  })
+})
+
+describe('local time caches', () => {
+  it('stay within their limits however many zones and days a long-running process sees, and stay right', () => {
+    const limits = LOCAL_TIME_CACHE_LIMITS
+    const zones = Intl.supportedValuesOf('timeZone').slice(0, limits.zones + 10)
+    expect(zones.length).toBe(limits.zones + 10)
+    for (const zone of zones) localMinuteOfDay(t('2026-01-01T00:00:00Z'), zone)
+    const start = t('1990-01-01T12:00:00Z')
+    for (let day = 0; day < limits.daysPerZone + 100; day++) {
+      nextLocalTime(start + day * 86_400_000, NINE, 'Europe/Berlin')
+    }
+    for (let i = 0; i < limits.knownZones + 10; i++) resolveZone(`Nowhere/Zone${i}`, {})
+    expect(localTimeCacheSizes()).toEqual({zones: limits.zones, knownZones: limits.knownZones, largestZone: limits.daysPerZone})
+    // Evicted entries are computed again, to the same answers.
+    for (const at of [start, t('2026-03-29T00:59:59.999Z'), t('2026-03-29T01:00:00Z')]) {
+      const local = DateTime.fromMillis(at, {zone: 'Europe/Berlin'})
+      expect(localMinuteOfDay(at, 'Europe/Berlin')).toBe(local.hour * 60 + local.minute)
+    }
+    expect(resolveZone('setting', {})).toBe('UTC')
+    expect(resolveZone('Europe/Berlin', {})).toBe('Europe/Berlin')
   })
 })

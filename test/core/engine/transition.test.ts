@@ -14,8 +14,7 @@ import {type CustomerState, newCustomerState} from '../../../src/core/engine/sta
 import {applyInput, nextDue} from '../../../src/core/engine/transition.js'
 import type {CustomerEvent, CustomerTimeline, Effect} from '../../../src/core/engine/types.js'
 import type {Journey} from '../../../src/core/journey/model.js'
-import {simulateTimelines} from '../../../src/core/simulate/simulate-timelines.js'
-import {ev, journey, t} from './helpers.js'
+import {ev, journey, simulateTimelines, t} from './helpers.js'
 import {HOUR, PROPERTY_JOURNEYS, PROPERTY_START as start, timelineArb} from './property-fixtures.js'
 
 /** The replay loop of replay-customer.ts, with the state written to JSON and read back between any two transitions. */

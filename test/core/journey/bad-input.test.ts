@@ -1,15 +1,15 @@
 import {chmod, mkdir} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {validateProject} from '../../../src/core/validate.js'
+import {validateProjectDetailed} from '../../../src/core/validate.js'
 import {tempProject} from '../../helpers/temp-project.js'
 
 async function validateOne(content: string | Buffer, name = 'journeys/j.journey.yaml') {
   const cwd = await tempProject({[name]: content})
-  return validateProject({paths: [], cwd})
+  return (await validateProjectDetailed({paths: [], cwd})).result
 }
 
-const codes = (result: Awaited<ReturnType<typeof validateProject>>) => result.diagnostics.map((d) => d.code)
+const codes = (result: Awaited<ReturnType<typeof validateProjectDetailed>>['result']) => result.diagnostics.map((d) => d.code)
 
 describe('bad input never throws and is always located', () => {
   it('empty file', async () => {
@@ -67,30 +67,30 @@ describe('bad input never throws and is always located', () => {
     if (process.getuid?.() === 0) return // root reads everything; nothing to test
     const cwd = await tempProject({'journeys/j.journey.yaml': 'version: 1\n'})
     await chmod(path.join(cwd, 'journeys/j.journey.yaml'), 0o000)
-    expect(codes(await validateProject({paths: [], cwd}))).toEqual(['JOE1006'])
+    expect(codes((await validateProjectDetailed({paths: [], cwd})).result)).toEqual(['JOE1006'])
   })
 
   it('a folder with no journeys', async () => {
     const cwd = await tempProject({'readme.txt': 'hi'})
     await mkdir(path.join(cwd, 'journeys'))
-    const result = await validateProject({paths: [], cwd})
+    const result = (await validateProjectDetailed({paths: [], cwd})).result
     expect(codes(result)).toEqual(['JOE1030'])
   })
 
   it('a path that does not exist', async () => {
     const cwd = await tempProject({'readme.txt': 'hi'})
-    expect(codes(await validateProject({paths: ['nope/'], cwd}))).toEqual(['JOE1031'])
+    expect(codes((await validateProjectDetailed({paths: ['nope/'], cwd})).result)).toEqual(['JOE1031'])
   })
 
   it('a config that does not parse', async () => {
     const cwd = await tempProject({'joe.config.yaml': 'journeys: [unclosed\n', 'journeys/a.journey.yaml': 'x: 1\n'})
-    const result = await validateProject({paths: [], cwd})
+    const result = (await validateProjectDetailed({paths: [], cwd})).result
     expect(result.diagnostics.some((d) => d.location.file === 'joe.config.yaml' && d.code === 'JOE1001')).toBe(true)
   })
 
   it('a config with an unknown key', async () => {
     const cwd = await tempProject({'joe.config.yaml': 'journey: journeys\n', 'journeys/a.journey.yaml': 'x: 1\n'})
-    const result = await validateProject({paths: [], cwd})
+    const result = (await validateProjectDetailed({paths: [], cwd})).result
     expect(result.diagnostics.find((d) => d.location.file === 'joe.config.yaml')).toMatchObject({
       code: 'JOE1010',
       location: {line: 1, column: 1},

@@ -12,7 +12,7 @@ import {discoverFiles} from '../../../src/core/project/discover.js'
 import {readBounded} from '../../../src/core/project/user-files.js'
 import {importEvents} from '../../../src/core/store/import-events.js'
 import {openEventStore} from '../../../src/core/store/open-store.js'
-import {validateProject} from '../../../src/core/validate.js'
+import {validateProjectDetailed} from '../../../src/core/validate.js'
 import {tempProject} from '../../helpers/temp-project.js'
 
 const JOURNEY = 'version: 1\nid: ok\nname: Ok\nentry: { event: a }\nsteps:\n  - { id: w, wait: 1h }\n'
@@ -30,14 +30,14 @@ async function project(files: Record<string, string> = {}): Promise<{cwd: string
   return {cwd, outside: top}
 }
 
-const summary = (result: Awaited<ReturnType<typeof validateProject>>) =>
+const summary = (result: Awaited<ReturnType<typeof validateProjectDetailed>>['result']) =>
   result.diagnostics.map((d) => `${d.code} ${d.severity} ${d.location.file}`)
 
 describe.skipIf(process.platform === 'win32')('joe reads regular files inside the project, bounded', () => {
   it('a FIFO named explicitly is an error at once, not a hang', async () => {
     const {cwd} = await project()
     mkfifo(path.join(cwd, 'journeys/pipe.journey.yaml'))
-    const result = await validateProject({paths: ['journeys/pipe.journey.yaml'], cwd})
+    const result = (await validateProjectDetailed({paths: ['journeys/pipe.journey.yaml'], cwd})).result
     expect(summary(result)).toEqual(['JOE1006 error journeys/pipe.journey.yaml'])
     expect(result.diagnostics[0]?.message).toContain('FIFO')
   })
@@ -46,10 +46,10 @@ describe.skipIf(process.platform === 'win32')('joe reads regular files inside th
     const {cwd} = await project()
     await symlink('/dev/zero', path.join(cwd, 'zero.journey.yaml'))
     // Outside the project root the user may name anything, and it is still not read.
-    const result = await validateProject({paths: ['/dev/zero'], cwd})
+    const result = (await validateProjectDetailed({paths: ['/dev/zero'], cwd})).result
     expect(summary(result)).toEqual(['JOE1006 error /dev/zero'])
     expect(result.diagnostics[0]?.message).toContain('character device')
-    const linked = await validateProject({paths: ['zero.journey.yaml'], cwd})
+    const linked = (await validateProjectDetailed({paths: ['zero.journey.yaml'], cwd})).result
     expect(linked.diagnostics.map((d) => d.code)).toEqual(['JOE1006'])
   })
 
@@ -60,7 +60,7 @@ describe.skipIf(process.platform === 'win32')('joe reads regular files inside th
     await symlink(path.join(outside, 'secrets.env'), path.join(cwd, 'journeys/evil.journey.yaml'))
     await symlink(outside, path.join(cwd, 'journeys/up'))
     await symlink('ok.journey.yaml', path.join(cwd, 'journeys/same.journey.yaml'))
-    const result = await validateProject({paths: [], cwd})
+    const result = (await validateProjectDetailed({paths: [], cwd})).result
     expect(summary(result).sort()).toEqual([
       'JOE1034 warning journeys/evil.journey.yaml',
       'JOE1034 warning journeys/pipe.journey.yaml',
@@ -75,12 +75,12 @@ describe.skipIf(process.platform === 'win32')('joe reads regular files inside th
   it('never prints a file that a symlink out of the project points at', async () => {
     const {cwd, outside} = await project()
     await symlink(path.join(outside, 'secrets.env'), path.join(cwd, 'journeys/evil.journey.yaml'))
-    const named = await validateProject({paths: ['journeys/evil.journey.yaml'], cwd})
+    const named = (await validateProjectDetailed({paths: ['journeys/evil.journey.yaml'], cwd})).result
     expect(named.diagnostics.map((d) => d.code)).toEqual(['JOE1033'])
     expect(JSON.stringify(named)).not.toContain('do-not-print-me')
     // The config file itself, too.
     await symlink(path.join(outside, 'secrets.env'), path.join(cwd, 'joe.config.yaml'))
-    const config = await validateProject({paths: [], cwd})
+    const config = (await validateProjectDetailed({paths: [], cwd})).result
     expect(config.diagnostics.map((d) => `${d.code} ${d.location.file}`)).toContain('JOE1033 joe.config.yaml')
     expect(JSON.stringify(config)).not.toContain('do-not-print-me')
   })
@@ -88,21 +88,21 @@ describe.skipIf(process.platform === 'win32')('joe reads regular files inside th
   it('a FIFO as the config file is an error, not a hang', async () => {
     const {cwd} = await project()
     mkfifo(path.join(cwd, 'joe.config.yaml'))
-    const result = await validateProject({paths: [], cwd})
+    const result = (await validateProjectDetailed({paths: [], cwd})).result
     expect(result.diagnostics.map((d) => `${d.code} ${d.location.file}`)).toContain('JOE1006 joe.config.yaml')
   })
 
   it('refuses journeys entries outside the project root, located in the config', async () => {
     for (const journeys of ['/', '../..', '"../**/*.journey.yaml"']) {
       const {cwd} = await project({'joe.config.yaml': `journeys: ${journeys}\n`})
-      const result = await validateProject({paths: [], cwd})
+      const result = (await validateProjectDetailed({paths: [], cwd})).result
       expect(
         result.diagnostics.map((d) => `${d.code} ${d.location.file}:${d.location.line}`),
         journeys,
       ).toContain('JOE1033 joe.config.yaml:1')
     }
     const {cwd} = await project({'joe.config.yaml': 'journeys: [journeys, "journeys/**/*.test.yaml", /etc]\n'})
-    const result = await validateProject({paths: [], cwd})
+    const result = (await validateProjectDetailed({paths: [], cwd})).result
     expect(result.diagnostics.filter((d) => d.code === 'JOE1033').map((d) => d.message)).toEqual([expect.stringContaining('"/etc"')])
   })
 

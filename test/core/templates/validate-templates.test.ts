@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {runJourneyTests} from '../../../src/core/testing/run-tests.js'
-import {validateProject} from '../../../src/core/validate.js'
+import {validateProjectDetailed} from '../../../src/core/validate.js'
 import {tempProject} from '../../helpers/temp-project.js'
 
 const journey = (sends: string) => `version: 1
@@ -20,7 +20,7 @@ subject: "Your cart, {{ profile.first_name | default: 'friend' }}"
 
 async function validate(files: Record<string, string>) {
   const cwd = await tempProject(files)
-  const result = await validateProject({paths: [], cwd})
+  const result = (await validateProjectDetailed({paths: [], cwd})).result
   return {result, codes: result.diagnostics.map((d) => `${d.location.file}:${d.location.line}:${d.location.column} ${d.code}`)}
 }
 
@@ -233,7 +233,7 @@ cases:
       'journeys/cart.journey.yaml': journey('  - { id: email-1, send: { channel: email, template: offer } }'),
       'journeys/cart.test.yaml': tests('"x"'),
     })
-    const result = await validateProject({paths: [], cwd})
+    const result = (await validateProjectDetailed({paths: [], cwd})).result
     expect(result.diagnostics.map((d) => `${d.code} ${d.location.line}:${d.location.column}`)).toEqual(['JOE2094 7:44'])
   })
 })

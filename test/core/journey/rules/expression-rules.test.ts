@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {runJourneyTests} from '../../../../src/core/testing/run-tests.js'
-import {validateProject} from '../../../../src/core/validate.js'
+import {validateProjectDetailed} from '../../../../src/core/validate.js'
 import {tempProject} from '../../../helpers/temp-project.js'
 
 /** Eight `.all()` nested over a ten-element list: 10^8 evaluations of the innermost body. */
@@ -33,7 +33,7 @@ cases:
 
 async function validateOne(when: string) {
   const cwd = await tempProject({'journeys/costly.journey.yaml': journey(when)})
-  return validateProject({paths: [], cwd})
+  return (await validateProjectDetailed({paths: [], cwd})).result
 }
 
 describe('expression limits in validation', () => {
