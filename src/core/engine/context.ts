@@ -15,8 +15,23 @@ export interface Output {
    * the others at the same instant. Scratch for one transition, never stored.
    */
   profileVersion: number
-  /** Per journey id: the profileVersion it has reacted to. */
-  seen: Map<string, number>
+  /**
+   * Per journey id: the profileVersion it has reacted to (0 when absent). Made on the first
+   * profile change: most inputs change no profile, and a Map per input was a measurable cost.
+   */
+  seen?: Map<string, number>
+}
+
+/** The profileVersion journey `id` has reacted to in this transition. */
+export function seenVersion(out: Output, id: string): number {
+  return out.seen?.get(id) ?? 0
+}
+
+/** Journey `id` has reacted to every profile change so far in this transition. */
+export function markSeen(out: Output, id: string): void {
+  if (out.profileVersion === 0) return
+  out.seen ??= new Map()
+  out.seen.set(id, out.profileVersion)
 }
 
 /**

@@ -1,6 +1,6 @@
 import {END, type Step} from '../journey/model.js'
 import {pickVariant} from './assignment.js'
-import {addTrace, bindingsAt, emit, entryBindings, evaluateValue, holds, type JourneyContext} from './context.js'
+import {addTrace, bindingsAt, emit, entryBindings, evaluateValue, holds, type JourneyContext, markSeen} from './context.js'
 import {checkProfileExits, completeActive, exitActive, segmentMatches} from './criteria.js'
 import {iso, nextLocalTime, quietHoursEnd, resolveZone} from './local-time.js'
 import type {ActiveEntry} from './state.js'
@@ -204,7 +204,7 @@ function applyUpdate(ctx: JourneyContext, active: ActiveEntry, step: UpdateStep,
   }
   Object.assign(ctx.customer.profile, changes)
   ctx.out.profileVersion += 1
-  ctx.out.seen.set(ctx.id, ctx.out.profileVersion)
+  markSeen(ctx.out, ctx.id)
   emit(ctx, {kind: 'profile', journey: ctx.id, at, source: 'update', changes})
   addTrace(ctx, at, 'update', () => `set ${Object.keys(changes).join(', ') || 'nothing'}`, step.id, active.index)
   if (ctx.compiled.journey.entry.kind === 'segment') ctx.state.segmentMatched = segmentMatches(ctx, at)

@@ -1,5 +1,5 @@
 import {END} from '../journey/model.js'
-import {addTrace, type JourneyContext, type Output} from './context.js'
+import {addTrace, type JourneyContext, markSeen, type Output, seenVersion} from './context.js'
 import {completeActive, exitActive} from './criteria.js'
 import {journeyEvent, journeyProfileChanged, journeyTick} from './journey-input.js'
 import {resolveZone} from './local-time.js'
@@ -23,7 +23,7 @@ import type {CustomerEvent, Effect, EngineInput, JourneyTraceEvent} from './type
 export function applyInput(machine: Machine, state: CustomerState, input: EngineInput): Transition {
   const at = state.lastAt === undefined ? input.at : Math.max(input.at, state.lastAt)
   state.lastAt = at
-  const out: Output = {effects: [], ...(machine.tracing ? {trace: []} : {}), profileVersion: 0, seen: new Map()}
+  const out: Output = {effects: [], ...(machine.tracing ? {trace: []} : {}), profileVersion: 0}
   if (input.kind === 'event') applyEvent(machine, state, input.event, at, out)
   else applyDue(machine, state, at, out)
   return {state, effects: out.effects, trace: out.trace ?? []}
@@ -57,8 +57,8 @@ function applyEvent(machine: Machine, state: CustomerState, event: CustomerEvent
   for (const plan of machine.plans) {
     const ctx = contextFor(machine, plan, state, at, out)
     if (ctx === undefined) continue
-    const changed = out.profileVersion > (out.seen.get(plan.id) ?? 0)
-    out.seen.set(plan.id, out.profileVersion)
+    const changed = out.profileVersion > seenVersion(out, plan.id)
+    markSeen(out, plan.id)
     journeyEvent(ctx, event, at, changed)
   }
   propagate(machine, state, at, out)
@@ -85,8 +85,8 @@ function propagate(machine: Machine, state: CustomerState, at: number, out: Outp
   for (let round = 0; round < MAX_PROPAGATION_ROUNDS; round++) {
     let offered = false
     for (const plan of machine.plans) {
-      if ((out.seen.get(plan.id) ?? 0) >= out.profileVersion) continue
-      out.seen.set(plan.id, out.profileVersion)
+      if (seenVersion(out, plan.id) >= out.profileVersion) continue
+      markSeen(out, plan.id)
       const ctx = contextFor(machine, plan, state, at, out)
       if (ctx === undefined) continue
       journeyProfileChanged(ctx, at)
