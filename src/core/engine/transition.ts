@@ -26,8 +26,11 @@ export function applyInput(machine: Machine, state: CustomerState, input: Engine
   const out: Output = {effects: [], ...(machine.tracing ? {trace: []} : {}), profileVersion: 0}
   if (input.kind === 'event') applyEvent(machine, state, input.event, at, out)
   else applyDue(machine, state, at, out)
-  return {state, effects: out.effects, trace: out.trace ?? []}
+  return {state, effects: out.effects, trace: out.trace ?? NO_TRACE}
 }
+
+/** The trace of a transition that records none: one shared, frozen empty list rather than one per input. */
+const NO_TRACE = Object.freeze([]) as unknown as JourneyTraceEvent[]
 
 export interface Transition {
   state: CustomerState
