@@ -77,7 +77,9 @@ describe('schemas/output', () => {
     }
     expect(() => assertOutput('simulate', two)).not.toThrow()
     expect(() => assertOutput('simulate', {...two, ...top})).toThrow()
-    expect(() => assertOutput('simulate', {format_version: 3, journeys: [report], load: null, policy: null, customer: null, warnings: []})).toThrow()
+    expect(() =>
+      assertOutput('simulate', {format_version: 3, journeys: [report], load: null, policy: null, customer: null, warnings: []}),
+    ).toThrow()
     const {customer: _customer, ...withoutCustomer} = one
     expect(() => assertOutput('simulate', withoutCustomer)).toThrow()
   })
