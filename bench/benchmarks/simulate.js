@@ -153,10 +153,10 @@ function checkReport(stdout, customers) {
 }
 
 /** A raw scan process over `store` (the yardstick of one simulate benchmark). */
-function rawScanBenchmark(name, label, store, events) {
+function rawScanBenchmark(name, store, events) {
   return {
     name,
-    title: (ctx) => `raw scan, ${label}: better-sqlite3 SELECT ... ORDER BY customer_id, ts, seq (${fmt(events(ctx))} rows)`,
+    title: (ctx) => `raw scan process: better-sqlite3 SELECT ... ORDER BY customer_id, ts, seq (${fmt(events(ctx))} rows)`,
     invocation: (ctx) => ({command: ctx.node, args: [path.join(ctx.root, 'bench/lib/raw-scan.js'), store(ctx)], cwd: stores(ctx).dir}),
     check: (stdout, ctx) => {
       if (Number(stdout.trim()) !== events(ctx)) throw new Error(`raw scan read ${stdout.trim()} rows, expected ${events(ctx)}`)
@@ -168,7 +168,6 @@ function rawScanBenchmark(name, label, store, events) {
 export const simulateBenchmarks = [
   rawScanBenchmark(
     'raw-scan',
-    '1M',
     (ctx) => stores(ctx).single,
     (ctx) => stores(ctx).events,
   ),
@@ -224,7 +223,6 @@ export const simulateBenchmarks = [
   },
   rawScanBenchmark(
     'raw-scan-200k',
-    '200k',
     (ctx) => stores(ctx).small,
     (ctx) => stores(ctx).smallEvents,
   ),
