@@ -14,7 +14,7 @@ import {execa} from 'execa'
 import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {POSTGRES_URL, withSearchPath} from '../helpers/postgres.js'
-import {eventually, ROOT, startWebhook} from '../helpers/serve-process.js'
+import {eventually, freePort, ROOT, startWebhook} from '../helpers/serve-process.js'
 
 const SCRIPT = path.join(ROOT, 'scripts/compose-local.mjs')
 const KEY = 'e2e-write-key'
@@ -234,16 +234,4 @@ function metric(text: string, name: string, labels: Record<string, string> = {})
     if (Object.entries(labels).every(([k, v]) => own[k] === v)) sum += Number(match[3])
   }
   return sum
-}
-
-async function freePort(): Promise<number> {
-  const {createServer} = await import('node:net')
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number}
-      server.close(() => resolve(port))
-    })
-  })
 }

@@ -1,11 +1,10 @@
-import {createServer as createNetServer} from 'node:net'
 import {execa} from 'execa'
 import {type ParsedMail, simpleParser} from 'mailparser'
 import {SMTPServer} from 'smtp-server'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {idempotencyKeyOf} from '../../src/core/connectors/email-message.js'
 import {webhookSignature} from '../../src/core/connectors/webhook.js'
-import {BIN, eventually, postBatch, type ServeProcess, startServe} from '../helpers/serve-process.js'
+import {BIN, eventually, freePort, postBatch, type ServeProcess, startServe} from '../helpers/serve-process.js'
 import {tempProject} from '../helpers/temp-project.js'
 
 // End to end (issue: messages that reach people): a journey's email goes out through `joe serve`
@@ -13,14 +12,6 @@ import {tempProject} from '../helpers/temp-project.js'
 // one-click POST opts the customer out, so the journey's consent suppresses the next email.
 const KEY = 'mail-key'
 const SECRETS = {JOE_LINK_SECRET: 'link-secret-for-tests', JOE_CALLBACK_SECRET: 'callback-secret-for-tests'}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as {port: number}).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 describe('joe serve delivers email over SMTP, and one-click unsubscribe stops the next one (built CLI)', {timeout: 300_000}, () => {
   let dir: string

@@ -5,6 +5,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {afterEach} from 'vitest'
 import {applyPrepared} from '../../src/core/deploy/apply.js'
 import {prepareDeploy} from '../../src/core/deploy/deploy.js'
 import {setPaused} from '../../src/core/deploy/operations.js'
@@ -81,3 +82,32 @@ const postgres: RuntimeBackend = {
 }
 
 export const RUNTIME_BACKENDS: RuntimeBackend[] = [sqlite, ...(POSTGRES_URL ? [postgres] : [])]
+
+/**
+ * A live environment for each test of a `describe.each(RUNTIME_BACKENDS)`, closed and removed after
+ * the test: `const live = await env.create(settings)`, then `const runtime = await env.open()`.
+ */
+export function liveEnvPerTest(backend: RuntimeBackend): {
+  create(settings?: Partial<EnvironmentConfig>): Promise<LiveEnv>
+  open(): Promise<OpenRuntime>
+} {
+  let live: LiveEnv | undefined
+  let runtime: OpenRuntime | undefined
+  afterEach(async () => {
+    await runtime?.close()
+    await live?.dispose()
+    runtime = undefined
+    live = undefined
+  })
+  return {
+    async create(settings) {
+      live = await backend.create(settings)
+      return live
+    },
+    async open() {
+      if (live === undefined) throw new Error('create the environment first')
+      runtime = await live.open()
+      return runtime
+    },
+  }
+}

@@ -1,6 +1,6 @@
 // `joe serve` as a child process (the built CLI), and a webhook endpoint that records what it receives.
 import {createServer, type IncomingMessage, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import {type AddressInfo, createServer as createNetServer} from 'node:net'
 import path from 'node:path'
 import {execa} from 'execa'
 
@@ -114,4 +114,16 @@ export async function postBatch(url: string, key: string, batch: object[]): Prom
   } catch {
     return 0
   }
+}
+
+/** A TCP port free on 127.0.0.1 now (for a server the test starts in another process). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 }

@@ -4,12 +4,11 @@
 // Environment=, then the EnvironmentFile=s, later settings winning), stopped with its KillSignal.
 import {execFileSync} from 'node:child_process'
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
-import {eventually} from '../helpers/serve-process.js'
+import {eventually, freePort} from '../helpers/serve-process.js'
 import {ROOT} from './docker-build.js'
 
 const UNIT = path.join(ROOT, 'deploy/systemd/joe-serve@.service')
@@ -174,14 +173,3 @@ describe('deploy/systemd/joe-serve@.service', () => {
     })
   })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number}
-      server.close(() => resolve(port))
-    })
-  })
-}

@@ -1,21 +1,13 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {changeClock} from '../../../src/core/runtime/manual-clock.js'
-import type {OpenRuntime} from '../../../src/core/runtime/open-runtime.js'
-import {type LiveEnv, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
+import {liveEnvPerTest, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
 
 describe.each(RUNTIME_BACKENDS)('joe clock on $name', (backend) => {
-  let live: LiveEnv | undefined
-  let runtime: OpenRuntime | undefined
-  afterEach(async () => {
-    await runtime?.close()
-    await live?.dispose()
-    runtime = undefined
-    live = undefined
-  })
+  const environments = liveEnvPerTest(backend)
 
   it('shows a clock never set, sets it, advances it, and refuses bad values with codes', async () => {
-    live = await backend.create()
-    runtime = await live.open()
+    await environments.create()
+    const runtime = await environments.open()
     const {ctx} = runtime
     expect(await changeClock(ctx, 'show', undefined)).toEqual({format_version: 1, env: 'live', clock: 'manual', now: null})
     await expect(changeClock(ctx, 'advance', '1h')).rejects.toMatchObject({code: 'JOE7014'})

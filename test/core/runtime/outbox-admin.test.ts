@@ -1,7 +1,6 @@
-import {afterEach, describe, expect, it} from 'vitest'
-import type {OpenRuntime} from '../../../src/core/runtime/open-runtime.js'
+import {describe, expect, it} from 'vitest'
 import {outboxReport, parseOutboxStatuses, retryDeadLetters} from '../../../src/core/runtime/outbox-admin.js'
-import {type LiveEnv, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
+import {liveEnvPerTest, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
 
 describe('parseOutboxStatuses', () => {
   it('reads a comma-separated list and refuses unknown statuses as a usage error', () => {
@@ -11,18 +10,11 @@ describe('parseOutboxStatuses', () => {
 })
 
 describe.each(RUNTIME_BACKENDS)('joe outbox on $name', (backend) => {
-  let live: LiveEnv | undefined
-  let runtime: OpenRuntime | undefined
-  afterEach(async () => {
-    await runtime?.close()
-    await live?.dispose()
-    runtime = undefined
-    live = undefined
-  })
+  const environments = liveEnvPerTest(backend)
 
   it('reports an empty outbox, and refuses ids that are not numbers or not dead letters', async () => {
-    live = await backend.create()
-    runtime = await live.open()
+    await environments.create()
+    const runtime = await environments.open()
     const {ctx} = runtime
     expect(await outboxReport(ctx, {statuses: ['pending', 'dead'], limit: 10})).toEqual({
       format_version: 1,

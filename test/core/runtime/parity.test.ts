@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createMachine} from '../../../src/core/engine/machine.js'
 import {replayCustomer} from '../../../src/core/engine/replay-customer.js'
 import type {Effect} from '../../../src/core/engine/types.js'
@@ -13,7 +13,7 @@ import {generateCustomer} from '../../../src/core/store/generate-events.js'
 import {fromJoeRecord} from '../../../src/core/store/parse-event.js'
 import type {NewEvent} from '../../../src/core/store/store-types.js'
 import {drainWorker} from '../../helpers/live.js'
-import {type LiveEnv, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
+import {liveEnvPerTest, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
 
 // Spec section 8: what a simulation of a timeline shows is what the environment does with it. The
 // same events go through `joe simulate`'s replay and through the live runtime on a manual clock
@@ -88,22 +88,15 @@ async function live(runtime: OpenRuntime, events: NewEvent[], until: number, wor
 }
 
 describe.each(RUNTIME_BACKENDS)('live runs equal simulations on $name', {timeout: 300_000}, (backend) => {
-  let env: LiveEnv | undefined
-  let runtime: OpenRuntime | undefined
-  afterEach(async () => {
-    await runtime?.close()
-    await env?.dispose()
-    runtime = undefined
-    env = undefined
-  })
+  const environments = liveEnvPerTest(backend)
 
   it("the example project's sample events, the worker running after every instant", async () => {
     const journeys = await exampleJourneys()
     const events = sampleEvents()
     const until = Math.max(...events.map((e) => e.timestamp))
-    env = await backend.create()
+    const env = await environments.create()
     await env.deploy(journeys)
-    runtime = await env.open()
+    const runtime = await environments.open()
     const expected = simulated(journeys, events, until)
     expect(expected.filter((l) => l[2] === 'send').length).toBeGreaterThan(5)
     expect(await live(runtime, events, until, true)).toEqual(expected)
@@ -114,9 +107,9 @@ describe.each(RUNTIME_BACKENDS)('live runs equal simulations on $name', {timeout
     const options = {customers: 2_000, days: 21, seed: 7, start: Date.UTC(2026, 2, 1)}
     const events = Array.from({length: options.customers}, (_, i) => generateCustomer(options, i)).flat()
     const until = Math.max(...events.map((e) => e.timestamp))
-    env = await backend.create()
+    const env = await environments.create()
     await env.deploy(journeys)
-    runtime = await env.open()
+    const runtime = await environments.open()
     const expected = simulated(journeys, events, until)
     expect(expected.filter((l) => l[2] === 'send').length).toBeGreaterThan(100)
     expect(await live(runtime, events, until, false)).toEqual(expected)

@@ -1,13 +1,12 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {observeLedger} from '../../../src/core/runtime/activations.js'
 import {setManualClock} from '../../../src/core/runtime/context.js'
 import {appendEvents} from '../../../src/core/runtime/events-log.js'
-import type {OpenRuntime} from '../../../src/core/runtime/open-runtime.js'
 import {claimMessages, recordDeliveries} from '../../../src/core/runtime/outbox.js'
 import {readStoreGauges} from '../../../src/core/runtime/store-gauges.js'
 import {createMachineCache, dispatchEvents, processBatch} from '../../../src/core/runtime/worker.js'
 import {journey} from '../../core/deploy/helpers.js'
-import {type LiveEnv, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
+import {liveEnvPerTest, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
 
 const T0 = Date.UTC(2026, 2, 2, 10)
 const MINUTE = 60_000
@@ -25,19 +24,12 @@ steps:
 const cartEvent = (customer: string, at: number) => ({customer_id: customer, type: 'cart_updated', timestamp: at, properties: {}})
 
 describe.each(RUNTIME_BACKENDS)("the store's gauges on $name", (backend) => {
-  let live: LiveEnv | undefined
-  let runtime: OpenRuntime | undefined
-  afterEach(async () => {
-    await runtime?.close()
-    await live?.dispose()
-    runtime = undefined
-    live = undefined
-  })
+  const environments = liveEnvPerTest(backend)
 
   it('measure lag, overdue timers, the outbox and the dead letters as the worker and delivery move', async () => {
-    live = await backend.create()
+    const live = await environments.create()
     await live.deploy([cart])
-    runtime = await live.open()
+    const runtime = await environments.open()
     const {ctx} = runtime
     const machines = createMachineCache(ctx.env)
     const gauges = () => readStoreGauges(ctx)

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createConnectors} from '../../../src/core/connectors/create-connectors.js'
 import {observeLedger} from '../../../src/core/runtime/activations.js'
 import {setManualClock} from '../../../src/core/runtime/context.js'
@@ -10,7 +10,7 @@ import {claimMessages, recordDeliveries} from '../../../src/core/runtime/outbox.
 import {createMachineCache, dispatchEvents, processBatch} from '../../../src/core/runtime/worker.js'
 import type {NewEvent} from '../../../src/core/store/store-types.js'
 import {journey} from '../../core/deploy/helpers.js'
-import {type LiveEnv, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
+import {liveEnvPerTest, RUNTIME_BACKENDS} from '../../helpers/runtime.js'
 
 const T0 = Date.UTC(2026, 2, 2, 10)
 const MINUTE = 60_000
@@ -43,19 +43,12 @@ async function work(runtime: OpenRuntime) {
 }
 
 describe.each(RUNTIME_BACKENDS)('the worker on $name', (backend) => {
-  let live: LiveEnv | undefined
-  let runtime: OpenRuntime | undefined
-  afterEach(async () => {
-    await runtime?.close()
-    await live?.dispose()
-    runtime = undefined
-    live = undefined
-  })
+  const environments = liveEnvPerTest(backend)
 
   it('decides a due send in the transaction that moves the customer on, and delivers it once', async () => {
-    live = await backend.create({channels: {email: {connector: 'file', path: 'messages.ndjson'}}})
+    const live = await environments.create({channels: {email: {connector: 'file', path: 'messages.ndjson'}}})
     await live.deploy([cart])
-    runtime = await live.open()
+    const runtime = await environments.open()
     const {ctx} = runtime
     const appended = await appendEvents(ctx, [event('c1', 'cart_updated', T0, {value: 80}), event('c2', 'cart_updated', T0, {value: 10})], {
       source: 'cli',
@@ -114,8 +107,8 @@ describe.each(RUNTIME_BACKENDS)('the worker on $name', (backend) => {
   })
 
   it('drops repeated message ids, within a request and across requests', async () => {
-    live = await backend.create()
-    runtime = await live.open()
+    await environments.create()
+    const runtime = await environments.open()
     const first = await appendEvents(
       runtime.ctx,
       [event('c1', 'a', T0, {}, 'm1'), event('c1', 'a', T0, {}, 'm1'), event('c1', 'b', T0, {}, 'm2')],
@@ -129,10 +122,10 @@ describe.each(RUNTIME_BACKENDS)('the worker on $name', (backend) => {
   })
 
   it('stores event names as events.normalize_names says, as joe events import does, so live events enter the same journeys', async () => {
-    live = await backend.create()
+    const live = await environments.create()
     live.config.events.normalizeNames = 'snake_case'
     await live.deploy([cart])
-    runtime = await live.open()
+    const runtime = await environments.open()
     await appendEvents(runtime.ctx, [event('c1', 'Cart Updated', T0, {value: 80}), event('c2', 'cartUpdated', T0, {value: 90})], {
       source: 'http',
     })
@@ -146,9 +139,9 @@ describe.each(RUNTIME_BACKENDS)('the worker on $name', (backend) => {
   })
 
   it('records an input that makes the engine fail, skips it, and goes on with everyone else', async () => {
-    live = await backend.create()
+    const live = await environments.create()
     await live.deploy([cart])
-    runtime = await live.open()
+    const runtime = await environments.open()
     // A store changed outside joe: a revision whose wait has an impossible `days`.
     const [active] = await runtime.ctx.conn.query<{revision: string}>("SELECT revision FROM joe_active WHERE env = 'live'")
     const bad = journey(`
