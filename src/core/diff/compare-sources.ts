@@ -7,7 +7,7 @@ import {displayPath} from '../project/discover.js'
 import {JOURNEY_ID, selectJourneys} from '../project/select-journeys.js'
 import {diffPair, diffProjects, type ProjectDiff, summarize} from './diff-project.js'
 import {gitTopLevel, listFilesAt, resolveCommit, showFile} from './git.js'
-import {type JourneyFile, loadJourneyText, requireValid} from './journey-text.js'
+import {type BrokenFile, isBroken, type JourneyFile, loadJourneyText, requireValid} from './journey-text.js'
 
 export interface DiffSides {
   diff: ProjectDiff
@@ -113,8 +113,14 @@ export async function diffAgainstRef(
   const modelConfig = withoutCatalog(config)
   const oldFiles = [
     ...(names.length > 0 || !given ? await filesAtRef(top, commit, ref, given ? names : undefined, {...options, config: modelConfig}) : []),
+    // Only the journeys named need to validate at the ref; a broken file whose id cannot be read might be one of them.
     ...(ids.size > 0
-      ? (await filesAtRef(top, commit, ref, undefined, {...options, config: modelConfig})).filter((f) => ids.has(f.journey.id))
+      ? requireValid(
+          (await loadFilesAtRef(top, commit, undefined, {...options, config: modelConfig})).filter((f) =>
+            isBroken(f) ? f.id === undefined || ids.has(f.id) : ids.has(f.journey.id),
+          ),
+          ref,
+        )
       : []),
   ]
   if (oldFiles.length === 0 && newFiles.length === 0) {
@@ -142,6 +148,16 @@ async function filesAtRef(
   names: readonly string[] | undefined,
   options: {cwd: string; config: JoeConfig},
 ): Promise<JourneyFile[]> {
+  return requireValid(await loadFilesAtRef(top, commit, names, options), ref)
+}
+
+/** The journey files at a commit under `names`, loaded, the broken ones included. */
+async function loadFilesAtRef(
+  top: string,
+  commit: string,
+  names: readonly string[] | undefined,
+  options: {cwd: string; config: JoeConfig},
+): Promise<Array<JourneyFile | BrokenFile>> {
   const {config} = options
   const absolutes = names ? names.map((p) => path.resolve(options.cwd, p)) : config.journeys.map((p) => path.resolve(config.root, p))
   const relatives = absolutes.map((a) => path.relative(top, a).split(path.sep).join('/'))
@@ -159,12 +175,7 @@ async function filesAtRef(
   const listed = (await listFilesAt(top, commit, [...new Set(pathspecs)])).filter((f) =>
     exact.has(f) ? true : globs.length > 0 && globs.some((g) => g.test(f)) ? true : JOURNEY_FILE.test(f) && covered(f, relatives),
   )
-  return requireValid(
-    await Promise.all(
-      listed.map(async (file) =>
-        loadJourneyText(displayPath(options.cwd, path.join(top, file)), await showFile(top, commit, file), config),
-      ),
-    ),
-    ref,
+  return Promise.all(
+    listed.map(async (file) => loadJourneyText(displayPath(options.cwd, path.join(top, file)), await showFile(top, commit, file), config)),
   )
 }

@@ -13,10 +13,11 @@ export interface JourneyFile {
   journey: Journey
 }
 
-/** A file that could not be loaded: its first error. */
+/** A file that could not be loaded: its first error, and its id when the YAML says one. */
 export interface BrokenFile {
   path: string
   diagnostic: Diagnostic
+  id?: string
 }
 
 /** Parse -> schema -> rules -> model for journey text (e.g. from `git show`). */
@@ -29,7 +30,10 @@ export function loadJourneyText(display: string, text: string, config: JoeConfig
   const parsed = parseYamlSource(display, text)
   const diagnostics = parsed.diagnostics.length > 0 ? parsed.diagnostics : checkJourney(parsed.source, config)
   const error = diagnostics.find((d) => d.severity === 'error')
-  if (error) return {path: display, diagnostic: error}
+  if (error) {
+    const id = (parsed.source?.value as {id?: unknown} | undefined)?.id
+    return {path: display, diagnostic: error, ...(typeof id === 'string' ? {id} : {})}
+  }
   return {path: display, journey: buildJourney(parsed.source.value as Record<string, unknown>)}
 }
 

@@ -103,6 +103,23 @@ describe('joe diff --base with real git repositories', () => {
     expect(summary(gone).map((j) => `${j.id} ${j.status}`)).toEqual(['win-back removed'])
   })
 
+  it('a journey id needs only that journey to validate at the ref; a broken file it cannot attribute still fails', async () => {
+    const repo = await project()
+    await repo.git('checkout', '-q', '-b', 'broken')
+    await repo.write('journeys/win-back.journey.yaml', WIN_BACK.replace(/next: \S+/, 'next: nowhere'))
+    await repo.commit('win-back broken at the ref')
+    await repo.write('journeys/win-back.journey.yaml', WIN_BACK)
+    await repo.write('journeys/cart.journey.yaml', BASE.replace('wait: 1h', 'wait: 3h'))
+    const cart = await diffAgainstRef('broken', {cwd: repo.dir, paths: ['cart']})
+    expect(summary(cart)).toEqual([{id: 'cart', status: 'changed', renamed: false, ops: ['step.changed wait-1h']}])
+    // The broken journey itself, by id: refused, naming the problem.
+    await expect(diffAgainstRef('broken', {cwd: repo.dir, paths: ['win-back']})).rejects.toMatchObject({code: 'JOE5003'})
+    // A file at the ref whose id cannot be read may be any journey: refused too.
+    await repo.write('journeys/mystery.journey.yaml', 'version: 1\nid: [not, an, id\n')
+    await repo.commit('unreadable file')
+    await expect(diffAgainstRef('HEAD', {cwd: repo.dir, paths: ['cart']})).rejects.toMatchObject({code: 'JOE5003'})
+  })
+
   it('refuses a working-tree journey with errors as every command does (JOE1038)', async () => {
     const repo = await project()
     await repo.write('journeys/cart.journey.yaml', BASE.replace('next: email-1', 'next: emial-1'))
