@@ -68,6 +68,10 @@ export async function dispatchEvents(ctx: RuntimeContext): Promise<number> {
         `joe-dispatch:${env}`,
       ])
       if (lock?.ok !== true) return 0
+      // What this transaction writes is derived from the durable event log and redone from
+      // dispatched_seq if lost, so it need not wait for its own WAL flush: the worker's next
+      // (synchronous) commit flushes it anyway. Saves one fsync on the path of every event.
+      await tx.query('SET LOCAL synchronous_commit TO OFF')
     }
     const [runtime] = await tx.query<{dispatched_seq: number}>(
       `SELECT dispatched_seq FROM joe_runtime WHERE env = $1${forUpdate(dialect)}`,
