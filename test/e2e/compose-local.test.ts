@@ -38,7 +38,8 @@ describe.skipIf(!POSTGRES_URL)('compose.yaml without Docker: the services as pro
   let admin: pg.Client
   let store: string
   let hook: Awaited<ReturnType<typeof startWebhook>>
-  const startUp = (args: string[]) => execa(process.execPath, [SCRIPT, ...args], {reject: false, extendEnv: false, env, buffer: false})
+  const startUp = (args: string[]) =>
+    execa(process.execPath, [SCRIPT, ...args], {reject: false, extendEnv: false, env, buffer: false, forceKillAfterDelay: false})
   let up: ReturnType<typeof startUp> | undefined
   let logs = ''
   const events: ComposeEvent[] = []

@@ -32,6 +32,9 @@ export async function startServe(
     reject: false,
     env: {NO_COLOR: '1', ...extraEnv},
     buffer: false,
+    // execa sends SIGKILL 5 s after a SIGTERM by default: a loaded machine can take longer to stop
+    // cleanly, and a clean stop is what these tests check (their timeouts catch a hang).
+    forceKillAfterDelay: false,
   })
   let err = ''
   child.stderr?.on('data', (chunk: Buffer) => {

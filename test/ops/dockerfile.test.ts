@@ -123,7 +123,7 @@ describe('Dockerfile', () => {
       const deployed = await joe(['deploy', '--env', 'prod', '--yes'])
       expect(deployed.exitCode, deployed.stderr).toBe(0)
       const cmd = step('CMD')[0]!.json!.map((arg) => (arg === '0.0.0.0' ? '127.0.0.1' : arg === '8787' ? '0' : arg))
-      const serve = joe(cmd, {buffer: false})
+      const serve = joe(cmd, {buffer: false, forceKillAfterDelay: false})
       let log = ''
       serve.stderr?.on('data', (chunk: Buffer) => {
         log += chunk.toString()

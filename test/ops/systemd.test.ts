@@ -156,7 +156,7 @@ describe('deploy/systemd/joe-serve@.service', () => {
       const options = {cwd: machinePath(one('WorkingDirectory')), env, extendEnv: false, reject: false} as const
       const deploy = await execa(argv[0] as string, [argv[1] as string, 'deploy', '--env', 'prod', '--yes'], options)
       expect(deploy.exitCode, deploy.stderr).toBe(0)
-      const serve = execa(argv[0] as string, argv.slice(1), {...options, buffer: false})
+      const serve = execa(argv[0] as string, argv.slice(1), {...options, buffer: false, forceKillAfterDelay: false})
       let log = ''
       serve.stderr?.on('data', (chunk: Buffer) => {
         log += chunk.toString()
