@@ -131,6 +131,18 @@ async function post(url, batch) {
   if (response.status !== 200) throw new Error(`POST /v1/batch: ${response.status} ${await response.text()}`)
 }
 
+/** All the events POSTed in batches of BATCH by CLIENTS concurrent clients, as fast as joe takes them. */
+async function postAll(url, events) {
+  const batches = []
+  for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH))
+  let next = 0
+  await Promise.all(
+    Array.from({length: CLIENTS}, async () => {
+      while (next < batches.length) await post(url, batches[next++])
+    }),
+  )
+}
+
 function baseline(dir, events) {
   const db = new Database(path.join(dir, 'raw.db'))
   db.pragma('journal_mode = WAL')
@@ -169,15 +181,8 @@ async function throughput(dir, events) {
   const processed = store.prepare(
     "SELECT (SELECT COUNT(*) FROM joe_events WHERE env = 'bench') AS received, (SELECT COALESCE(SUM(processed_seq), 0) FROM (SELECT MAX(processed_seq) AS processed_seq FROM joe_customers WHERE env = 'bench')) AS seq, (SELECT COUNT(*) FROM joe_customers WHERE env = 'bench' AND pending = 1) AS pending, (SELECT dispatched_seq FROM joe_runtime WHERE env = 'bench') AS dispatched",
   )
-  const batches = []
-  for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH))
   const started = performance.now()
-  let next = 0
-  await Promise.all(
-    Array.from({length: CLIENTS}, async () => {
-      while (next < batches.length) await post(url, batches[next++])
-    }),
-  )
+  await postAll(url, events)
   const ingested = performance.now()
   for (;;) {
     const row = processed.get()
@@ -302,15 +307,8 @@ async function pgThroughput(url, dir, events, workers) {
     const procs = [ingest]
     for (let i = 0; i < workers; i++) procs.push(await startServe(dir, 'worker'))
     const c = await db.client()
-    const batches = []
-    for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH))
     const started = performance.now()
-    let next = 0
-    await Promise.all(
-      Array.from({length: CLIENTS}, async () => {
-        while (next < batches.length) await post(ingest.url, batches[next++])
-      }),
-    )
+    await postAll(ingest.url, events)
     for (;;) {
       const {rows} = await c.query(
         "SELECT (SELECT COUNT(*) FROM joe_customers WHERE env = 'bench' AND pending = 1) AS pending, (SELECT dispatched_seq FROM joe_runtime WHERE env = 'bench') AS dispatched",

@@ -12,6 +12,7 @@ import {setPaused} from '../../src/core/deploy/operations.js'
 import type {Journey} from '../../src/core/journey/model.js'
 import {defaultConfig, type EnvironmentConfig, type JoeConfig} from '../../src/core/project/config.js'
 import {type OpenRuntime, openRuntime} from '../../src/core/runtime/open-runtime.js'
+import {type RunningServe, type ServeOptions, startServe} from '../../src/core/runtime/serve.js'
 import {POSTGRES_URL, withSearchPath} from './postgres.js'
 
 export const ACTOR = {name: 'Test', email: 'test@example.com'}
@@ -110,4 +111,19 @@ export function liveEnvPerTest(backend: RuntimeBackend): {
       return runtime
     },
   }
+}
+
+/** `joe serve` in this process on a live environment, on a free port of 127.0.0.1, on the environment's hand-moved wall clock. */
+export function serveLive(live: LiveEnv, options: Partial<ServeOptions> = {}): Promise<RunningServe> {
+  return startServe({
+    config: live.config,
+    env: 'live',
+    vars: {},
+    wall: () => live.wall.now,
+    host: '127.0.0.1',
+    port: 0,
+    write: () => undefined,
+    userAgent: 'joe-test',
+    ...options,
+  })
 }

@@ -1,9 +1,9 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {type RunningServe, startServe} from '../../src/core/runtime/serve.js'
+import type {RunningServe} from '../../src/core/runtime/serve.js'
 import {journey} from '../core/deploy/helpers.js'
 import {sampleValue} from '../helpers/metrics.js'
 import {POSTGRES_URL} from '../helpers/postgres.js'
-import {type LiveEnv, RUNTIME_BACKENDS} from '../helpers/runtime.js'
+import {type LiveEnv, RUNTIME_BACKENDS, serveLive} from '../helpers/runtime.js'
 import {eventually} from '../helpers/serve-process.js'
 import {startTcpProxy, type TcpProxy} from '../helpers/tcp-proxy.js'
 
@@ -44,17 +44,7 @@ describe.skipIf(POSTGRES_URL === undefined)('readiness when the PostgreSQL store
     proxied.port = String(proxy.port)
     env.store = proxied.toString()
     const wall = live.wall
-    serve = await startServe({
-      config: live.config,
-      env: 'live',
-      vars: {},
-      wall: () => wall.now,
-      host: '127.0.0.1',
-      port: 0,
-      write: () => undefined,
-      userAgent: 'joe-test',
-      pollMs: 50,
-    })
+    serve = await serveLive(live, {pollMs: 50})
     const url = serve.url
     const ready = async () => {
       const response = await fetch(`${url}/readyz`)

@@ -1,9 +1,9 @@
 import {PassThrough} from 'node:stream'
 import {afterEach, describe, expect, it} from 'vitest'
-import {type RunningServe, startServe} from '../../src/core/runtime/serve.js'
+import type {RunningServe} from '../../src/core/runtime/serve.js'
 import {journey} from '../core/deploy/helpers.js'
 import {sampleValue} from '../helpers/metrics.js'
-import {type LiveEnv, RUNTIME_BACKENDS} from '../helpers/runtime.js'
+import {type LiveEnv, RUNTIME_BACKENDS, serveLive} from '../helpers/runtime.js'
 import {eventually, startWebhook} from '../helpers/serve-process.js'
 
 // `joe serve` in process on a real store: what /metrics, /healthz and /readyz say, and what the
@@ -62,17 +62,9 @@ describe.each(RUNTIME_BACKENDS)('joe serve observed on $name', (backend) => {
     logs.on('data', (chunk: Buffer) => {
       logText += chunk.toString()
     })
-    const serve = await startServe({
-      config: live.config,
-      env: 'live',
-      vars: {},
-      wall: () => wall.now,
-      host: '127.0.0.1',
-      port: 0,
-      write: () => undefined,
+    const serve = await serveLive(live, {
       logStream: logs,
       logLevel: 'info',
-      userAgent: 'joe-test',
       pollMs: 50,
     })
     servers.push(serve)
@@ -162,33 +154,13 @@ describe.each(RUNTIME_BACKENDS)('joe serve observed on $name', (backend) => {
     timeout: 120_000,
   }, async () => {
     live = await backend.create({writeKeys: [KEY]})
-    const serve = await startServe({
-      config: live.config,
-      env: 'live',
-      role: 'ingest',
-      vars: {},
-      wall: () => live?.wall.now ?? 0,
-      host: '127.0.0.1',
-      port: 0,
-      write: () => undefined,
-      userAgent: 'joe-test',
-    })
+    const serve = await serveLive(live, {role: 'ingest'})
     servers.push(serve)
     expect(await (await fetch(`${serve.url}/readyz`)).json()).toEqual({ready: true, role: 'ingest', checks: {store: 'ok'}})
     const text = await (await fetch(`${serve.url}/metrics`)).text()
     expect(sampleValue(text, 'joe_events_received_total', {env: 'live', role: 'ingest', source: 'http'})).toBe(0)
     expect(sampleValue(text, 'joe_store_up', {role: 'ingest'})).toBe(1)
-    const worker = await startServe({
-      config: live.config,
-      env: 'live',
-      role: 'worker',
-      vars: {},
-      wall: () => live?.wall.now ?? 0,
-      host: '127.0.0.1',
-      port: 0,
-      write: () => undefined,
-      userAgent: 'joe-test',
-    })
+    const worker = await serveLive(live, {role: 'worker'})
     servers.push(worker)
     expect(await (await fetch(`${worker.url}/readyz`)).json()).toEqual({ready: true, role: 'worker', checks: {store: 'ok', worker: 'ok'}})
     expect(
