@@ -76,3 +76,16 @@ export function describeInstantProblem(problem: InstantProblem): string {
       return `is not a real date or time: ${problem.reason}`
   }
 }
+
+/**
+ * An epoch-ms instant as joe writes it everywhere (reports, traces, every `--json`): ISO 8601 in UTC
+ * with milliseconds (docs/cli-output.md). Stores may hand over a BIGINT as text; it is read as a number.
+ */
+export function iso(at: number): string {
+  return new Date(Number(at)).toISOString()
+}
+
+/** iso(), or null where there is no instant (a field without a value is null, never absent). */
+export function isoOrNull(at: number | null | undefined): string | null {
+  return at === null || at === undefined ? null : iso(at)
+}

@@ -1,3 +1,4 @@
+import {iso} from '../instant.js'
 import type {OutboxMessage} from './connector.js'
 
 /**
@@ -18,7 +19,7 @@ export function messageJson(message: OutboxMessage): Record<string, unknown> {
     template: message.template,
     data: message.data,
     profile: message.profile,
-    decided_at: new Date(message.decidedAt).toISOString(),
+    decided_at: iso(message.decidedAt),
     attempt: message.attempt,
   }
 }

@@ -1,4 +1,5 @@
 import {JoeError} from '../errors.js'
+import {iso} from '../instant.js'
 import {provenance} from './actor.js'
 import type {ApplyOptions} from './apply.js'
 import {type JourneyRevision, shortHash} from './canonical.js'
@@ -47,7 +48,7 @@ export async function envStatus(options: EnvOptions): Promise<StatusResult> {
           journey: a.journey,
           revision: a.revision,
           paused: a.paused,
-          since: new Date(a.since).toISOString(),
+          since: iso(a.since),
           by: entry?.actor ?? 'unknown',
           email: entry?.actorEmail ?? null,
           ledger_id: a.ledgerId,

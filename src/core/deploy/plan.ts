@@ -1,3 +1,4 @@
+import {iso} from '../instant.js'
 import type {Journey} from '../journey/model.js'
 import type {JourneyRevision} from './canonical.js'
 import {type ChangeSummary, droppedSteps, summarizeChange, waitingSteps} from './change-summary.js'
@@ -105,7 +106,7 @@ export function computePlan(input: PlanInput): DeployPlan {
     env: input.env,
     store: input.store,
     head: input.state.head,
-    planned_at: new Date(input.now).toISOString(),
+    planned_at: iso(input.now),
     prune: input.prune,
     changes: changes.sort(byJourney),
     unchanged: unchanged.sort(byJourney),

@@ -1,6 +1,8 @@
 // The results of the deploy commands, as `--json` prints them (docs/cli-output.md): one object with
 // `format_version`, snake_case keys, times as ISO 8601 UTC strings. JSON Schemas of each are in
 // schemas/output/; bump DEPLOY_OUTPUT_VERSION on any breaking change to any of them.
+
+import {iso} from '../instant.js'
 import type {PolicyCheck} from '../simulate/policy.js'
 import type {LedgerEntry} from './deploy-types.js'
 
@@ -43,7 +45,7 @@ export function toLedgerRecord(entry: LedgerEntry): LedgerRecord {
     to: entry.to,
     actor: entry.actor,
     actor_email: entry.actorEmail,
-    at: new Date(entry.at).toISOString(),
+    at: iso(entry.at),
     git_commit: entry.gitCommit,
     message: entry.message,
     details: entry.details,

@@ -1,7 +1,7 @@
+import {iso} from '../instant.js'
 import {isHeldOut} from './assignment.js'
 import {addTrace, bindingsAt, emit, holds, type JourneyContext, keepEvent, rememberEvent} from './context.js'
 import {checkProfileExits, convert, describeExit, eventExit, exitActive, goalReached, profileExit, segmentMatches} from './criteria.js'
-import {iso} from './local-time.js'
 import type {ActiveEntry} from './state.js'
 import {offerToWaitFor, runSteps} from './steps.js'
 import type {CustomerEvent} from './types.js'

@@ -207,8 +207,3 @@ export function quietHoursEnd(now: number, quiet: QuietHours, zone: string): num
   if (!inQuietHours(localMinuteOfDay(now, zone), quiet)) return undefined
   return nextLocalTime(now, quiet.endMinute, zone)
 }
-
-/** ISO 8601 UTC text of an epoch-ms instant, for trace details and reports. */
-export function iso(at: number): string {
-  return new Date(at).toISOString()
-}

@@ -1,8 +1,9 @@
+import {iso} from '../instant.js'
 import {END, type Step} from '../journey/model.js'
 import {pickVariant} from './assignment.js'
 import {addTrace, bindingsAt, emit, entryBindings, evaluateValue, holds, type JourneyContext, markSeen} from './context.js'
 import {checkProfileExits, completeActive, exitActive, segmentMatches} from './criteria.js'
-import {iso, nextLocalTime, quietHoursEnd, resolveZone} from './local-time.js'
+import {nextLocalTime, quietHoursEnd, resolveZone} from './local-time.js'
 import type {ActiveEntry} from './state.js'
 import type {CustomerEvent} from './types.js'
 

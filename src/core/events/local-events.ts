@@ -1,6 +1,7 @@
 // `joe events import | generate | show | stats`: the local event store's operations as the commands
 // call them, each returning its `--json` result (docs/cli-output.md; schemas/output/events-*.schema.json).
 import {JoeError} from '../errors.js'
+import {iso, isoOrNull} from '../instant.js'
 import type {ImportFormat} from '../store/detect-format.js'
 import type {NameNormalization} from '../store/event-names.js'
 import {type GenerateOptions, writeGeneratedEvents} from '../store/generate-events.js'
@@ -17,8 +18,6 @@ export interface ProgressSink {
   update(done: number, total: number): void
   stop(): void
 }
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 export interface ImportedFile {
   /** The path as given. */
@@ -186,7 +185,7 @@ export async function showCustomer(options: {store: string; customer: string; as
       format_version: EVENTS_FORMAT_VERSION.show,
       store: options.store,
       customer_id: timeline.customerId,
-      as_of: asOf === undefined ? null : iso(asOf),
+      as_of: isoOrNull(asOf),
       profile: timeline.profile,
       events: timeline.events.map((e) => ({seq: e.seq, type: e.type, timestamp: iso(e.timestamp), properties: e.properties})),
     }
@@ -217,8 +216,8 @@ export async function eventStoreStats(options: {store: string}): Promise<EventsS
       events: s.events,
       customers: s.customers,
       types: s.types,
-      from: s.from === undefined ? null : iso(s.from),
-      until: s.until === undefined ? null : iso(s.until),
+      from: isoOrNull(s.from),
+      until: isoOrNull(s.until),
       imports: s.imports,
     }
   })

@@ -13,6 +13,7 @@ import {
   plan,
 } from '@bufbuild/cel'
 import {strings} from '@bufbuild/cel/ext'
+import {iso} from '../instant.js'
 import {LruCache} from '../lru.js'
 import {ACCUMULATE_FUNCS} from './accumulate.js'
 import {METER_FUNCS} from './meter.js'
@@ -173,7 +174,7 @@ export function toPlain(value: unknown): unknown {
   const time = wellKnownTime(value)
   if (time !== undefined) {
     if (time.$typeName === 'google.protobuf.Timestamp') {
-      return new Date(Number(time.seconds) * 1000 + Math.floor(time.nanos / 1_000_000)).toISOString()
+      return iso(Number(time.seconds) * 1000 + Math.floor(time.nanos / 1_000_000))
     }
     return formatDuration(time.seconds, time.nanos)
   }

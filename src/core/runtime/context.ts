@@ -1,5 +1,6 @@
 import type {SqlConnection, SqlExecutor} from '../deploy/sql-connection.js'
 import {JoeError} from '../errors.js'
+import {iso, isoOrNull} from '../instant.js'
 import type {NameNormalization} from '../store/event-names.js'
 
 /** What every runtime operation of one environment needs: its store, its clock, and the wall clock. */
@@ -72,10 +73,6 @@ export async function setManualClock(ctx: RuntimeContext, to: number, tx?: SqlEx
   return tx ? run(tx) : ctx.conn.transaction(run)
 }
 
-export function iso(at: number): string {
-  return new Date(at).toISOString()
-}
-
 /** What `joe clock` shows. */
 export interface ClockResult {
   format_version: 1
@@ -87,5 +84,5 @@ export interface ClockResult {
 
 export async function readClock(ctx: RuntimeContext): Promise<ClockResult> {
   const now = await environmentNow(ctx)
-  return {format_version: 1, env: ctx.env, clock: ctx.clock, now: now === undefined ? null : iso(now)}
+  return {format_version: 1, env: ctx.env, clock: ctx.clock, now: isoOrNull(now)}
 }

@@ -1,4 +1,5 @@
 import {rmSync} from 'node:fs'
+import {iso, isoOrNull} from '../instant.js'
 import {begin} from '../store/import-events.js'
 import {openEventStore} from '../store/open-store.js'
 import type {NewEvent} from '../store/store-types.js'
@@ -49,8 +50,8 @@ export async function* receivedEvents(ctx: RuntimeContext, window: ExportWindow 
       yield {
         customer_id: row.customer_id,
         type: row.type,
-        timestamp: new Date(Number(row.ts)).toISOString(),
-        received_at: new Date(Number(row.received_at)).toISOString(),
+        timestamp: iso(row.ts),
+        received_at: iso(row.received_at),
         properties: JSON.parse(row.properties) as Record<string, unknown>,
         ...(row.message_id === null ? {} : {message_id: row.message_id}),
         source: row.source,
@@ -74,8 +75,7 @@ export async function exportEvents(
     await write(`${JSON.stringify(event)}\n`)
     events++
   }
-  const iso = (at: number | undefined) => (at === undefined ? null : new Date(at).toISOString())
-  return {format_version: EXPORT_FORMAT_VERSION, env: ctx.env, events, out, from: iso(window.from), until: iso(window.until)}
+  return {format_version: EXPORT_FORMAT_VERSION, env: ctx.env, events, out, from: isoOrNull(window.from), until: isoOrNull(window.until)}
 }
 
 /** `joe events export --json` (schemas/output/events-export.schema.json). */

@@ -1,6 +1,7 @@
 import {activationAt, type Machine} from '../engine/machine.js'
 import type {ActiveEntry, JourneyState} from '../engine/state.js'
 import {nextDue} from '../engine/transition.js'
+import {iso, isoOrNull} from '../instant.js'
 import type {Journey} from '../journey/model.js'
 import {loadMachine, readActivations} from './activations.js'
 import {environmentNow, type RuntimeContext} from './context.js'
@@ -59,8 +60,6 @@ export interface InspectResult {
   errors: Array<{at: string; seq: number | null; message: string}>
 }
 
-const iso = (at: number | null | undefined) => (at === null || at === undefined ? null : new Date(Number(at)).toISOString())
-
 /** `joe inspect`: where a customer is in every journey of an environment, what comes next, and why. */
 export async function inspectCustomer(ctx: RuntimeContext, customerId: string): Promise<InspectResult> {
   const {conn, env} = ctx
@@ -95,21 +94,19 @@ export async function inspectCustomer(ctx: RuntimeContext, customerId: string): 
     env,
     customer_id: customerId,
     known: row !== undefined,
-    now: iso(now),
+    now: isoOrNull(now),
     profile: state.profile,
     pending_events: Number(pending?.n ?? 0),
-    next_due: iso(due),
+    next_due: isoOrNull(due),
     journeys: [...journeys].sort().map((id) => inspectJourney(machine, id, state.journeys[id], now)),
     sends: (await listOutbox(ctx, {statuses: ['pending', 'sent', 'dead'], customer: customerId, limit: SENDS})).entries,
     trace: journal.reverse().map((line) => ({
-      at: new Date(Number(line.at)).toISOString(),
+      at: iso(line.at),
       journey: line.journey_id,
       kind: line.kind,
       detail: describeJournalLine(machine, line.journey_id, Number(line.at), line.kind, JSON.parse(line.detail) as Record<string, unknown>),
     })),
-    errors: errors
-      .reverse()
-      .map((e) => ({at: new Date(Number(e.at)).toISOString(), seq: e.seq === null ? null : Number(e.seq), message: e.message})),
+    errors: errors.reverse().map((e) => ({at: iso(e.at), seq: e.seq === null ? null : Number(e.seq), message: e.message})),
   }
 }
 
@@ -132,9 +129,9 @@ function inspectJourney(machine: Machine, id: string, state: JourneyState | unde
     status: active === undefined ? 'out' : active.group === 'holdout' ? 'held_out' : 'in_journey',
     paused: current.paused,
     entries: state?.entries ?? 0,
-    last_entered_at: iso(state?.lastEnteredAt),
+    last_entered_at: isoOrNull(state?.lastEnteredAt),
     step: active?.at ?? null,
-    since: iso(active?.enteredAt),
+    since: isoOrNull(active?.enteredAt),
     next: active === undefined ? null : whatNext(current.journey, active, current.paused),
   }
 }
@@ -162,7 +159,7 @@ function whatNext(journey: Journey | undefined, active: ActiveEntry, paused: boo
       does = `continues at ${active.at ?? 'its new step'} (moved there by a new revision)`
       break
   }
-  return {at: new Date(timer.at).toISOString(), does: `${does}${when}`}
+  return {at: iso(timer.at), does: `${does}${when}`}
 }
 
 /** A journal line (an engine effect) in words, with the conditions it names quoted from the revision in effect then. */
@@ -205,7 +202,7 @@ export function describeJournalLine(
         ? `${detail.step}: suppressed, consent did not hold${journey?.settings.consent ? ` ("${journey.settings.consent}")` : ''}`
         : `${detail.step}: suppressed by the frequency cap${journey?.settings.frequencyCap ? ` (${journey.settings.frequencyCap.limit} per ${journey.settings.frequencyCap.perMs / 3_600_000}h)` : ''}`
     case 'deferred':
-      return `${detail.step}: inside quiet hours, deferred to ${new Date(Number(detail.until)).toISOString()}`
+      return `${detail.step}: inside quiet hours, deferred to ${iso(Number(detail.until))}`
     case 'profile': {
       const changes = Object.keys((detail.changes ?? {}) as object)
       return `${detail.source === 'update' ? 'update set' : 'identify set'} ${changes.join(', ') || 'nothing'}`

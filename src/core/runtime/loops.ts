@@ -1,6 +1,7 @@
 import type {DeliveryOutcome, OutboxMessage} from '../connectors/connector.js'
 import type {ChannelDelivery} from '../connectors/create-connectors.js'
 import {BEGINNING_OF_TIME} from '../engine/machine.js'
+import {iso} from '../instant.js'
 import {observeLedger} from './activations.js'
 import type {RuntimeContext} from './context.js'
 import {claimMessages, type DeliveryRecord, recordDeliveries} from './outbox.js'
@@ -77,7 +78,7 @@ export function startWorkerLoop(ctx: RuntimeContext, wakeup: Wakeup, options: Lo
   return runLoop('worker', wakeup, options, async () => {
     const observed = await observeLedger(ctx)
     if (observed) {
-      const since = observed.since === BEGINNING_OF_TIME ? 'the beginning' : new Date(observed.since).toISOString()
+      const since = observed.since === BEGINNING_OF_TIME ? 'the beginning' : iso(observed.since)
       options.log.info({journeys: observed.journeys, since}, 'activations recorded')
     }
     const dispatched = await dispatchEvents(ctx)

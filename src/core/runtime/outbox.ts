@@ -3,6 +3,7 @@ import type {Channel, DeliveryOutcome, OutboxMessage} from '../connectors/connec
 import {messageEventProperties} from '../connectors/feedback/delivery-events.js'
 import type {SqlExecutor} from '../deploy/sql-connection.js'
 import {JoeError} from '../errors.js'
+import {iso, isoOrNull} from '../instant.js'
 import type {RuntimeContext} from './context.js'
 import {appendInTransaction} from './events-log.js'
 import {jsonList, skipLocked} from './sql.js'
@@ -186,7 +187,6 @@ export interface OutboxEntry {
 }
 
 function toEntry(row: OutboxRow): OutboxEntry {
-  const iso = (at: number | null) => (at === null ? null : new Date(Number(at)).toISOString())
   return {
     id: Number(row.id),
     status: row.status as OutboxEntry['status'],
@@ -196,11 +196,11 @@ function toEntry(row: OutboxRow): OutboxEntry {
     channel: row.channel,
     template: row.template,
     idempotency_key: row.idempotency_key,
-    decided_at: new Date(Number(row.decided_at)).toISOString(),
+    decided_at: iso(row.decided_at),
     attempts: Number(row.attempts),
-    next_attempt_at: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+    next_attempt_at: row.status === 'pending' ? isoOrNull(row.next_attempt_at) : null,
     last_error: row.last_error,
-    sent_at: iso(row.sent_at),
+    sent_at: isoOrNull(row.sent_at),
   }
 }
 

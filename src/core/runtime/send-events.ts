@@ -1,5 +1,6 @@
 import {basename} from 'node:path'
 import {JoeError} from '../errors.js'
+import {iso} from '../instant.js'
 import {detectFormat, type ImportFormat} from '../store/detect-format.js'
 import {type ImportIssue, ImportRejectedError, MAX_ISSUES} from '../store/import-events.js'
 import {eventFileSize, readRecords} from '../store/read-records.js'
@@ -83,7 +84,7 @@ export async function sendEvents(ctx: RuntimeContext, options: SendOptions): Pro
     files,
     accepted: files.reduce((n, f) => n + f.accepted, 0),
     duplicates: files.reduce((n, f) => n + f.duplicates, 0),
-    clock: options.replay && clock !== undefined ? new Date(clock).toISOString() : null,
+    clock: options.replay && clock !== undefined ? iso(clock) : null,
   }
 }
 

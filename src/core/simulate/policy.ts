@@ -1,3 +1,4 @@
+import {iso} from '../instant.js'
 import {parseDuration} from '../journey/duration.js'
 
 export interface MessagePolicy {
@@ -59,7 +60,7 @@ export function createPolicyChecker(policy: MessagePolicy) {
     /** The current customer is done. */
     end(): void {
       if (customerId !== undefined && best.count > policy.limit) {
-        breaches.push({customerId, messages: best.count, from: new Date(best.start).toISOString(), until: new Date(best.end).toISOString()})
+        breaches.push({customerId, messages: best.count, from: iso(best.start), until: iso(best.end)})
       }
       customerId = undefined
     },

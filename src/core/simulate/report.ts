@@ -1,6 +1,6 @@
-import {iso} from '../engine/local-time.js'
 import type {CustomerState} from '../engine/state.js'
 import type {Effect, EntryOutcome, Group} from '../engine/types.js'
+import {iso} from '../instant.js'
 import type {Journey} from '../journey/model.js'
 
 /**

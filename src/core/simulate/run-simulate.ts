@@ -1,5 +1,6 @@
 import type {CustomerResult, EntryRecord} from '../engine/types.js'
 import {JoeError} from '../errors.js'
+import {iso, isoOrNull} from '../instant.js'
 import {eventStorePath} from '../project/config.js'
 import {type EventNameWarning, eventNameWarnings} from '../project/event-types.js'
 import {selectJourneys} from '../project/select-journeys.js'
@@ -179,9 +180,6 @@ export function simulateOutput(result: SimulateResult, warnings: EventNameWarnin
   const {format_version: _reportVersion, ...report} = only
   return {format_version: SIMULATE_OUTPUT_VERSION, ...report, ...envelope}
 }
-
-const iso = (ms: number) => new Date(ms).toISOString()
-const isoOrNull = (ms: number | undefined) => (ms === undefined ? null : iso(ms))
 
 function customerJson(result: CustomerResult): CustomerJourneyJson {
   return {

@@ -1,6 +1,7 @@
 import {availableParallelism} from 'node:os'
 import type {CustomerResult} from '../engine/types.js'
 import {JoeError} from '../errors.js'
+import {iso} from '../instant.js'
 import type {Journey} from '../journey/model.js'
 import {iterateCustomerRows} from '../store/customer-rows.js'
 import {openEventStore} from '../store/open-store.js'
@@ -104,7 +105,7 @@ function* simulation(options: SimulateOptions): Generator<void, SimulateResult, 
     const until = options.until ?? extent.until
     const from = options.from
     if (from !== undefined && from > until) {
-      throw new JoeError('JOE4003', `--from (${new Date(from).toISOString()}) is after --until (${new Date(until).toISOString()})`, {
+      throw new JoeError('JOE4003', `--from (${iso(from)}) is after --until (${iso(until)})`, {
         exitCode: 2,
       })
     }

@@ -4,12 +4,13 @@
 import {once} from 'node:events'
 import {createWriteStream, type WriteStream} from 'node:fs'
 import type {CustomerResult} from '../engine/types.js'
+import {iso} from '../instant.js'
 
 /** The lines one customer adds to the trace: one per transition, in replay order. */
 export function traceLines(journey: string, customer: CustomerResult): string {
   let text = ''
   for (const t of customer.trace) {
-    text += `${JSON.stringify({journey, customer_id: customer.customerId, at: new Date(t.at).toISOString(), kind: t.kind, step: t.step ?? null, detail: t.detail})}\n`
+    text += `${JSON.stringify({journey, customer_id: customer.customerId, at: iso(t.at), kind: t.kind, step: t.step ?? null, detail: t.detail})}\n`
   }
   return text
 }

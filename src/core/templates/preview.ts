@@ -2,6 +2,7 @@ import path from 'node:path'
 import type {Channel} from '../connectors/connector.js'
 import {composeEmail, emlOf, messageIdFor} from '../connectors/email-message.js'
 import {JoeError} from '../errors.js'
+import {iso} from '../instant.js'
 import {didYouMean} from '../journey/suggest.js'
 import type {JoeConfig} from '../project/config.js'
 import {openEventStore} from '../store/open-store.js'
@@ -173,10 +174,6 @@ function renderedContent(content: PreviewContent): RenderedContent {
 
 function segmentsOf(s: SmsSegments): NonNullable<PreviewResult['segments']> {
   return {encoding: s.encoding, units: s.units, segments: s.segments, per_segment: s.perSegment, first_non_gsm: s.firstNonGsm ?? null}
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString()
 }
 
 function isTemplateFile(template: MessageTemplate, file: string): boolean {

@@ -1,6 +1,7 @@
 import type {Liquid} from 'liquidjs'
 import type {Channel, OutboxMessage} from '../connectors/connector.js'
 import type {SourceLocation} from '../errors.js'
+import {iso} from '../instant.js'
 import {htmlToText} from './html-to-text.js'
 import type {MessageLinks} from './link-tokens.js'
 import {liquidProblem} from './liquid-engine.js'
@@ -48,7 +49,7 @@ export function renderContextOf(message: OutboxMessage, links: MessageLinks): Re
       id: message.idempotencyKey,
       channel: message.channel,
       template: message.template,
-      sent_at: new Date(message.decidedAt).toISOString(),
+      sent_at: iso(message.decidedAt),
     },
     links,
   }

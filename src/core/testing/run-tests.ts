@@ -2,6 +2,7 @@ import type {Channel} from '../connectors/connector.js'
 import {runCustomer} from '../engine/run-customer.js'
 import type {CustomerEvent, CustomerResult, Group, SendRecord} from '../engine/types.js'
 import type {Diagnostic} from '../errors.js'
+import {iso} from '../instant.js'
 import {parseTestTime} from '../journey/check-test-file.js'
 import type {Journey} from '../journey/model.js'
 import {isObject, type RawObject} from '../journey/rules/rule-context.js'
@@ -141,7 +142,7 @@ function runCases(
 function summarize(result: CustomerResult): CaseResult['actual'] {
   const path = result.entries.flatMap((e) => e.path)
   const sends: SendSummary[] = result.entries.flatMap((e) =>
-    e.sends.map((s) => ({stepId: s.stepId, channel: s.channel, template: s.template, at: new Date(s.at).toISOString()})),
+    e.sends.map((s) => ({stepId: s.stepId, channel: s.channel, template: s.template, at: iso(s.at)})),
   )
   const latest = result.entries.at(-1)
   const outcome: ExpectedOutcome = latest === undefined ? 'not_entered' : latest.outcome
@@ -167,7 +168,7 @@ function renderSend(
     profile: send.profile,
     data: send.data,
     journey: {id: journeyId, step: send.stepId},
-    message: {id, channel, template: send.template, sent_at: new Date(send.at).toISOString()},
+    message: {id, channel, template: send.template, sent_at: iso(send.at)},
     links,
   })
   if (!result.ok) {
@@ -219,7 +220,7 @@ function compare(expect: RawObject, actual: CaseResult['actual'], render: (index
       }
       const wrong = (['template', 'channel'] as const).filter((k) => typeof want[k] === 'string' && want[k] !== got[k])
       const wantAt = typeof want.at === 'string' ? parseTestTime(want.at, undefined) : undefined
-      if (wantAt !== undefined && new Date(wantAt).toISOString() !== got.at) wrong.push('at' as never)
+      if (wantAt !== undefined && iso(wantAt) !== got.at) wrong.push('at' as never)
       if (wrong.length > 0) {
         problems.push(`send ${i + 1}: expected ${describeSend(want)}, got ${got.template} (${got.channel}) at ${got.at}`)
         return

@@ -1,5 +1,6 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 import type {CustomerResult} from '../../core/engine/types.js'
+import {iso} from '../../core/instant.js'
 import type {EventNameWarning} from '../../core/project/event-types.js'
 import type {SimulationReport} from '../../core/simulate/report.js'
 import type {SimulateResult} from '../../core/simulate/simulate.js'
@@ -171,10 +172,10 @@ function renderCustomer(customer: {id: string; results: Record<string, CustomerR
   for (const [journey, result] of Object.entries(customer.results)) {
     out.push(`  ${c.bold(journey)}: ${result.entries.length === 0 ? 'never entered' : result.entries.map((e) => e.outcome).join(', ')}`)
     for (const t of result.trace) {
-      out.push(`    ${new Date(t.at).toISOString()}  ${t.kind.padEnd(9)} ${(t.step ?? '').padEnd(16)} ${c.dim(safeText(t.detail))}`)
+      out.push(`    ${iso(t.at)}  ${t.kind.padEnd(9)} ${(t.step ?? '').padEnd(16)} ${c.dim(safeText(t.detail))}`)
     }
     for (const e of result.exprErrors)
-      out.push(c.yellow(`    ${new Date(e.at).toISOString()}  expression error at ${safeText(e.where)}: ${safeText(e.message)}`))
+      out.push(c.yellow(`    ${iso(e.at)}  expression error at ${safeText(e.where)}: ${safeText(e.message)}`))
   }
   return out
 }
