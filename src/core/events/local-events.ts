@@ -5,7 +5,7 @@ import {iso, isoOrNull} from '../instant.js'
 import type {ImportFormat} from '../store/detect-format.js'
 import type {NameNormalization} from '../store/event-names.js'
 import {type GenerateOptions, writeGeneratedEvents} from '../store/generate-events.js'
-import {type ImportProgress, importEvents} from '../store/import-events.js'
+import {type ImportProgress, type ImportResult, importEvents} from '../store/import-events.js'
 import {openEventStore} from '../store/open-store.js'
 import {customerTimeline} from '../store/queries.js'
 import type {EventStore, JsonObject} from '../store/store-types.js'
@@ -67,33 +67,34 @@ export async function importEventFiles(options: ImportFilesOptions): Promise<Eve
     const imports: ImportedFile[] = []
     for (const file of options.files) {
       const progress = options.progress?.(file)
+      let r: ImportResult
       try {
-        const r = await importEvents(store, file, {
+        r = await importEvents(store, file, {
           format: options.format,
           skipInvalid: options.skipInvalid,
           normalizeNames: options.normalizeNames,
           now: options.now,
           ...(progress ? {onProgress: (p: ImportProgress) => progress.update(p.bytesRead, p.totalBytes)} : {}),
         })
-        const imported: ImportedFile = {
-          file: r.file,
-          format: r.format,
-          lines: r.lines,
-          imported: r.imported,
-          duplicates: r.duplicates,
-          skipped: r.skipped,
-          skipped_count: r.skippedCount,
-          already_imported: r.alreadyImported,
-          content_hash: r.contentHash,
-          import_id: r.importId ?? null,
-          renamed: r.renamed,
-        }
-        progress?.stop()
-        imports.push(imported)
-        options.onImported?.(imported)
       } finally {
+        // Before the file is reported: a bar still drawn would overwrite the report's line.
         progress?.stop()
       }
+      const imported: ImportedFile = {
+        file: r.file,
+        format: r.format,
+        lines: r.lines,
+        imported: r.imported,
+        duplicates: r.duplicates,
+        skipped: r.skipped,
+        skipped_count: r.skippedCount,
+        already_imported: r.alreadyImported,
+        content_hash: r.contentHash,
+        import_id: r.importId ?? null,
+        renamed: r.renamed,
+      }
+      imports.push(imported)
+      options.onImported?.(imported)
     }
     return {format_version: EVENTS_FORMAT_VERSION.import, store: options.store, imports}
   })
