@@ -39,7 +39,7 @@ export interface RunSimulateOptions {
   /** Runs the replay of one event store. */
   replay: (request: ReplayRequest) => Promise<SimulateResult>
   /** `--env`: calls `fn` with an event store holding the environment's received events (runtime/simulate-env.ts). */
-  environmentHistory?: (fn: (storePath: string) => Promise<SimulateResult>) => Promise<SimulateResult>
+  environmentHistory?: <T>(fn: (storePath: string) => Promise<T>) => Promise<T>
 }
 
 /** `joe simulate`: its result, for the text renderer, and its `--json` output. */
@@ -129,7 +129,6 @@ export async function runSimulate(options: RunSimulateOptions): Promise<Simulate
       exitCode: 2,
     })
   }
-  let warnings: EventNameWarning[] = []
   const replay = async (storePath: string) => {
     const result = await options.replay({
       options: {
@@ -144,13 +143,13 @@ export async function runSimulate(options: RunSimulateOptions): Promise<Simulate
     })
     // While the store exists (--env's is removed after the replay).
     const nobodyEntered = new Set(result.reports.filter((r) => r.customers.entered === 0).map((r) => r.journey))
-    warnings = eventNameWarnings(
+    const warnings = eventNameWarnings(
       journeys.map((j) => j.journey).filter((j) => nobodyEntered.has(j.id)),
       storePath,
     )
-    return result
+    return {result, warnings}
   }
-  const result = options.environmentHistory
+  const {result, warnings} = options.environmentHistory
     ? await options.environmentHistory(replay)
     : await replay(eventStorePath(config, options.store, options.cwd))
   return {result, warnings, output: simulateOutput(result, warnings)}
