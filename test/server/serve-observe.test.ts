@@ -83,9 +83,12 @@ describe.each(RUNTIME_BACKENDS)('joe serve observed on $name', (backend) => {
     expect((await post('/v1/track', {userId: 'c3', event: 'x'}, {authorization: 'Basic bm9wZQ=='})).status).toBe(401)
 
     await eventually(() => hook?.received[0], 'the first delivery attempt')
-    // Past the retry's backoff on the wall clock joe was given.
-    wall.now += 60_000
-    await eventually(() => hook?.received[1], 'the second delivery attempt')
+    // Past the retry's backoff on the wall clock joe was given, on every poll: joe reads the clock to
+    // schedule the retry only after the hook has answered, so one step taken before that is not enough.
+    await eventually(() => {
+      wall.now += 60_000
+      return hook?.received[1]
+    }, 'the second delivery attempt')
     const metrics = async () => {
       const response = await fetch(`${serve.url}/metrics`)
       expect(response.headers.get('content-type')).toContain('text/plain')
@@ -107,11 +110,13 @@ describe.each(RUNTIME_BACKENDS)('joe serve observed on $name', (backend) => {
     expect(sampleValue(text, 'joe_http_request_duration_seconds_count', {route: '/v1/track', status_code: '401'})).toBe(1)
     expect(sampleValue(text, 'process_resident_memory_bytes')).toBeGreaterThan(0)
     // The store's gauges: every event applied, nothing waiting, nothing dead.
-    wall.now += 60_000
     const settled = await eventually(async () => {
+      wall.now += 60_000 // past the gauges' cache, which a scrape before the worker caught up may hold
       const current = await metrics()
-      return sampleValue(current, 'joe_event_lag_seconds') === 0 ? current : undefined
-    }, 'the worker to apply the delivery results')
+      // The delivery is recorded (nothing pending) and its result event applied (no lag).
+      const settledNow = sampleValue(current, 'joe_outbox_pending_messages') === 0 && sampleValue(current, 'joe_event_lag_seconds') === 0
+      return settledNow ? current : undefined
+    }, 'the delivery to be recorded and the worker to apply its result')
     expect(sampleValue(settled, 'joe_store_up')).toBe(1)
     expect(sampleValue(settled, 'joe_outbox_pending_messages')).toBe(0)
     expect(sampleValue(settled, 'joe_outbox_dead_letters')).toBe(0)
