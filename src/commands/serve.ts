@@ -47,24 +47,35 @@ Write keys, the clock and the connectors come from the environment in joe.config
   async run(): Promise<ServeResult> {
     const {flags} = await this.parse(Serve)
     const level = flags['log-level']
-    const running = await startServe({
-      config: await requireConfig(process.cwd(), flags.config),
-      env: flags.env,
-      role: flags.role as ServeRole,
-      vars: process.env,
-      wall: () => Date.now(),
-      host: flags.host,
-      port: flags.port,
-      write: (line) => process.stdout.write(line),
-      ...(level === 'silent' ? {} : {logStream: process.stderr, logLevel: level}),
-      userAgent: `joe/${await readPackageVersion()}`,
+    // Listen for the stop signal before starting: the worker's first batch runs while the server
+    // starts, and a SIGTERM in that time would otherwise kill the process instead of stopping it.
+    let stopBy: (signal: NodeJS.Signals) => void = () => {}
+    const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+      stopBy = resolve
     })
-    // On standard error: standard output carries what the stdout connector sends (and the --json result).
-    if (!this.jsonEnabled()) process.stderr.write(`${renderServeStarted(running)}\n`)
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'))
-      process.once('SIGINT', () => resolve('SIGINT'))
-    })
-    return stopServe(running, signal)
+    const onTerm = () => stopBy('SIGTERM')
+    const onInt = () => stopBy('SIGINT')
+    process.once('SIGTERM', onTerm)
+    process.once('SIGINT', onInt)
+    try {
+      const running = await startServe({
+        config: await requireConfig(process.cwd(), flags.config),
+        env: flags.env,
+        role: flags.role as ServeRole,
+        vars: process.env,
+        wall: () => Date.now(),
+        host: flags.host,
+        port: flags.port,
+        write: (line) => process.stdout.write(line),
+        ...(level === 'silent' ? {} : {logStream: process.stderr, logLevel: level}),
+        userAgent: `joe/${await readPackageVersion()}`,
+      })
+      // On standard error: standard output carries what the stdout connector sends (and the --json result).
+      if (!this.jsonEnabled()) process.stderr.write(`${renderServeStarted(running)}\n`)
+      return await stopServe(running, await stopSignal)
+    } finally {
+      process.off('SIGTERM', onTerm)
+      process.off('SIGINT', onInt)
+    }
   }
 }

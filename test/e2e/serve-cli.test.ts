@@ -147,3 +147,47 @@ steps:
     expect(await serve.stop('SIGTERM')).toBe(0)
   })
 })
+
+describe('joe serve (built CLI) stopped while it starts', {timeout: 300_000}, () => {
+  it('stops cleanly on a SIGTERM that comes before it listens', async () => {
+    // The CI failure this guards: the signal handler was installed only once the server listened,
+    // and the worker's first batch ran in between, so a SIGTERM then killed the process outright.
+    const dir = await tempProject({
+      'joe.config.yaml': `environments:
+  live:
+    store: "sqlite:.joe/live.db"
+    clock: manual
+    write_keys: ["k"]
+`,
+      'journeys/cart.journey.yaml': `version: 1
+id: cart
+name: Cart
+entry: { event: cart_updated }
+steps:
+  - { id: wait-1h, wait: 1h }
+`,
+    })
+    const deployed = await execa('node', [BIN, 'deploy', '--env', 'live', '--yes'], {cwd: dir, reject: false})
+    expect(deployed.exitCode, deployed.stderr).toBe(0)
+    const child = execa('node', [BIN, 'serve', '--env', 'live', '--port', '0', '--json'], {
+      cwd: dir,
+      reject: false,
+      env: {NO_COLOR: '1'},
+      forceKillAfterDelay: false,
+    })
+    // The worker's first log line comes before the server listens.
+    await new Promise<void>((resolve, reject) => {
+      let err = ''
+      child.stderr?.on('data', (chunk: Buffer) => {
+        err += chunk.toString()
+        if (err.includes('"activations recorded"')) resolve()
+      })
+      child.then((r) => reject(new Error(`joe serve exited (${r.exitCode}):\n${err}`)), reject)
+    })
+    child.kill('SIGTERM')
+    const stopped = await child
+    expect(stopped.signal, stopped.stderr).toBeUndefined()
+    expect(stopped.exitCode, stopped.stderr).toBe(0)
+    expect(JSON.parse(stopped.stdout)).toMatchObject({env: 'live', stopped_by: 'SIGTERM'})
+  })
+})
