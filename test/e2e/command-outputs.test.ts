@@ -3,6 +3,7 @@ import path from 'node:path'
 import {execa} from 'execa'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {assertOutput} from '../helpers/output-schemas.js'
+import {startServeJson} from '../helpers/serve-process.js'
 import {tempProject} from '../helpers/temp-project.js'
 import {HEAVY_TEST_TIMEOUT} from '../helpers/timeouts.js'
 
@@ -106,23 +107,8 @@ describe('--json outputs follow docs/cli-output.md (built CLI)', {timeout: HEAVY
     const exported = await json('events-export', ['events', 'export', '--env', 'dev', '--out', 'export.ndjson', '--from', '2026-03-01'])
     expect(exported).toMatchObject({events: 94, out: 'export.ndjson', from: '2026-03-01T00:00:00.000Z', until: null})
 
-    const serve = execa('node', [bin, 'serve', '--env', 'dev', '--port', '0', '--json'], {
-      cwd: dir,
-      reject: false,
-      env: {NO_COLOR: '1', JOE_DEV_WRITE_KEY: WRITE_KEY},
-      // A clean stop is what is checked: execa's SIGKILL 5 s after the SIGTERM cut one short on a
-      // loaded CI machine (the worker was still applying the sample when the signal came).
-      forceKillAfterDelay: false,
-    })
     // Under --json the startup line is left out; the JSON log line says when it listens.
-    await new Promise<void>((resolve, reject) => {
-      let err = ''
-      serve.stderr?.on('data', (chunk: Buffer) => {
-        err += chunk.toString()
-        if (err.includes('"joe serve started"')) resolve()
-      })
-      serve.then((r) => reject(new Error(`joe serve exited (${r.exitCode}):\n${err}`)), reject)
-    })
+    const {subprocess: serve} = await startServeJson(dir, 'dev', '"joe serve started"', {JOE_DEV_WRITE_KEY: WRITE_KEY})
     serve.kill('SIGTERM')
     const stopped = await serve
     expect(stopped.exitCode, stopped.stderr).toBe(0)

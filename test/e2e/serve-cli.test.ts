@@ -4,7 +4,7 @@ import {Analytics} from '@segment/analytics-node'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {assertOutput} from '../helpers/output-schemas.js'
-import {BIN, eventually, type ServeProcess, startServe, startWebhook} from '../helpers/serve-process.js'
+import {BIN, eventually, type ServeProcess, startServe, startServeJson, startWebhook} from '../helpers/serve-process.js'
 import {tempProject} from '../helpers/temp-project.js'
 
 // End-to-end: the built CLI deploys, `joe serve` runs, the real Segment client sends events to it,
@@ -169,21 +169,8 @@ steps:
     })
     const deployed = await execa('node', [BIN, 'deploy', '--env', 'live', '--yes'], {cwd: dir, reject: false})
     expect(deployed.exitCode, deployed.stderr).toBe(0)
-    const child = execa('node', [BIN, 'serve', '--env', 'live', '--port', '0', '--json'], {
-      cwd: dir,
-      reject: false,
-      env: {NO_COLOR: '1'},
-      forceKillAfterDelay: false,
-    })
     // The worker's first log line comes before the server listens.
-    await new Promise<void>((resolve, reject) => {
-      let err = ''
-      child.stderr?.on('data', (chunk: Buffer) => {
-        err += chunk.toString()
-        if (err.includes('"activations recorded"')) resolve()
-      })
-      child.then((r) => reject(new Error(`joe serve exited (${r.exitCode}):\n${err}`)), reject)
-    })
+    const {subprocess: child} = await startServeJson(dir, 'live', '"activations recorded"')
     child.kill('SIGTERM')
     const stopped = await child
     expect(stopped.signal, stopped.stderr).toBeUndefined()

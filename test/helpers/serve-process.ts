@@ -104,6 +104,29 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
   }
 }
 
+/**
+ * `joe serve --json` as a child that is stopped by a signal and then read: resolves once its standard
+ * error contains `line` (rejects if it ends first), with the subprocess. Not force-killed after a SIGTERM: a clean stop is checked.
+ */
+export async function startServeJson(cwd: string, env: string, line: string, vars: Record<string, string> = {}) {
+  const child = execa('node', [BIN, 'serve', '--env', env, '--port', '0', '--json'], {
+    cwd,
+    reject: false,
+    env: {NO_COLOR: '1', ...vars},
+    forceKillAfterDelay: false,
+  })
+  await new Promise<void>((resolve, reject) => {
+    let err = ''
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString()
+      if (err.includes(line)) resolve()
+    })
+    child.then((r) => reject(new Error(`joe serve exited (${r.exitCode}):\n${err}`)), reject)
+  })
+  // Wrapped: a subprocess is a promise of its end, which an async function's return would wait for.
+  return {subprocess: child}
+}
+
 /** POSTs a batch of Segment calls to `joe serve` with a write key; resolves with the status (0: no answer, e.g. the process died). */
 export async function postBatch(url: string, key: string, batch: object[]): Promise<number> {
   try {
